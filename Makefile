@@ -1,0 +1,86 @@
+# loaxa — plain Makefile. `make` builds build/loaxa and build/loaxad; `make check` runs every test.
+PKG_CONFIG ?= pkg-config
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+DATADIR    ?= $(PREFIX)/share
+LOCALEDIR  ?= $(DATADIR)/locale
+SYSCONFDIR ?= /etc
+CC         ?= cc
+CROSS      ?=
+ifneq ($(CROSS),)
+CC         := $(CROSS)gcc
+PKG_CONFIG := $(CROSS)pkg-config
+endif
+
+BUILD      ?= build
+SANITIZE   ?= 0
+ifeq ($(SANITIZE),1)
+BUILD      := build/san
+SAN        := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
+
+PKGS = alsa libconfig libmpg123 libsodium jansson sndfile libebur128 libgpiod libsystemd
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wcast-qual
+DEPFLAGS = -MMD -MP
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS))
+CFLAGS ?= -O2 -g
+ALL_CPPFLAGS = -I. -D_GNU_SOURCE -DLOCALEDIR='"$(LOCALEDIR)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' $(CPPFLAGS)
+ALL_CFLAGS   = -std=c11 $(WARN) $(PKG_CFLAGS) $(SAN) $(CFLAGS)
+ALL_LDFLAGS  = $(SAN) $(LDFLAGS)
+LIBS_ALL     = $(PKG_LIBS) -lm $(LIBS)
+
+MAINS   = firmware/loaxa.c firmware/loaxad.c
+LIBSRC  = $(filter-out $(MAINS),$(wildcard config/*.c scheduler/*.c audio/*.c firmware/*.c))
+LIBOBJ  = $(LIBSRC:%.c=$(BUILD)/obj/%.o)
+TESTSRC = $(wildcard tests/unit/test_*.c)
+TESTBIN = $(TESTSRC:tests/unit/%.c=$(BUILD)/tests/%)
+TESTHLP = $(BUILD)/obj/tests/unit/tap.o
+
+all: $(BUILD)/loaxa $(BUILD)/loaxad
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -DTOP='"$(CURDIR)"' $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+$(BUILD)/libloaxa.a: $(LIBOBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/loaxa: $(BUILD)/obj/firmware/loaxa.o $(BUILD)/libloaxa.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
+
+$(BUILD)/loaxad: $(BUILD)/obj/firmware/loaxad.o $(BUILD)/libloaxa.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TESTHLP) $(BUILD)/libloaxa.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
+
+tests: all $(TESTBIN)
+
+check: tests
+	BUILD=$(BUILD) tests/run
+
+deps:
+	tests/deps.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/loaxa
+	install -m 0755 $(BUILD)/loaxa $(DESTDIR)$(BINDIR)/loaxa
+	install -m 0755 $(BUILD)/loaxad $(DESTDIR)$(SBINDIR)/loaxad
+	install -d $(DESTDIR)$(DATADIR)/doc/loaxa/examples
+	install -m 0644 config/examples/*.cfg $(DESTDIR)$(DATADIR)/doc/loaxa/examples/
+
+clean:
+	rm -rf build
+
+.PHONY: all tests check deps install clean
+.SECONDARY:
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,27 @@
+/*
+ * cli: what the loaxa commands share: the -c option, loading the config
+ * with every diagnostic printed, and "today" in the config's time zone
+ * (LOAXA_TODAY=YYYY-MM-DD and LOAXA_NOW=EPOCH override the clock for golden
+ * tests and demonstrations; the daemon never reads them).
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stdint.h>
+#include <time.h>
+
+struct cfg;
+
+/* removes "-c FILE" / "--config FILE" / "-cFILE" from argv; returns the path */
+const char	*cli_config_arg(int *argc, char **argv);
+/* loads, prints diagnostics to stderr; NULL when invalid */
+struct cfg	*cli_load(const char *path);
+/* sets TZ to the config's zone for localtime()/mktime() */
+void		 cli_set_zone(const struct cfg *);
+time_t		 cli_now(void);
+int32_t		 cli_today(void);
+/* a usage error: prints "loaxa CMD: msg" and the usage line; returns 2 */
+int		 cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,10 @@
+/*
+ * cmd: the loaxa subcommands. Each takes the arguments after its name
+ * (argv[0] is the command name) and returns the process exit status.
+ */
+#ifndef CMD_H
+#define CMD_H
+
+int cmd_check(int argc, char **argv);
+
+#endif

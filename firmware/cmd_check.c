@@ -1,0 +1,25 @@
+/*
+ * loaxa check [-c CFG]: validate a configuration. Every error is printed
+ * as FILE:LINE: message; exit 0 when valid, 1 when not.
+ */
+#include <stdio.h>
+
+#include "config/cfg.h"
+#include "firmware/cli.h"
+#include "firmware/cmd.h"
+#include "firmware/nls.h"
+
+int
+cmd_check(int argc, char **argv)
+{
+	const char *path = cli_config_arg(&argc, argv);
+	struct cfg *c;
+
+	if (argc > 1)
+		return cli_usage("check", "check [-c CFG]", _("unexpected argument \"%s\""), argv[1]);
+	if ((c = cli_load(path)) == NULL)
+		return 1;
+	printf("%s\n", _("configuration OK"));
+	cfg_free(c);
+	return 0;
+}

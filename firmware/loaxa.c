@@ -1,0 +1,45 @@
+/*
+ * loaxa: the command-line tool. Dispatches to the subcommands in cmd_*.c;
+ * see loaxa(1) and the command table in DESIGN.md.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "firmware/cmd.h"
+#include "firmware/log.h"
+#include "firmware/nls.h"
+
+static const struct {
+	const char	*name;
+	int		(*fn)(int, char **);
+	const char	*usage;
+} cmds[] = {
+	{ "check", cmd_check, "check [-c CFG]" },
+};
+
+static int
+usage(FILE *fp)
+{
+	fprintf(fp, "%s: loaxa COMMAND [ARGS]\n", _("usage"));
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(fp, "  loaxa %s\n", cmds[i].usage);
+	return 2;
+}
+
+int
+main(int argc, char **argv)
+{
+	nls_init();
+	log_init("loaxa", 0);
+	if (argc < 2)
+		return usage(stderr);
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			return cmds[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "loaxa: %s \"%s\"\n", _("unknown command"), argv[1]);
+	return usage(stderr);
+}

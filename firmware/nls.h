@@ -1,0 +1,17 @@
+/*
+ * nls: gettext for what commune staff and auditors read. Text domain
+ * "loaxa"; catalogs under LOCALEDIR (the build's, or $LOAXA_LOCALEDIR).
+ * N_() marks a string for translation where it is stored, _() translates
+ * it where it is shown.
+ */
+#ifndef NLS_H
+#define NLS_H
+
+#include <libintl.h>
+
+#define _(s)  dgettext("loaxa", s)
+#define N_(s) (s)
+
+void nls_init(void);
+
+#endif

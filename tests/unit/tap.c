@@ -1,0 +1,59 @@
+/*
+ * tap: see tap.h. Failures are printed as TAP diagnostics ("# ...") under
+ * the test's result line, so a failing run says exactly what broke.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/unit/tap.h"
+
+static int failed_now, npass, nfail;
+static char diag[8192];
+static size_t diaglen;
+
+void
+tap_fail(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	failed_now++;
+	if (diaglen >= sizeof(diag) - 256)
+		return;
+	n = snprintf(diag + diaglen, sizeof(diag) - diaglen, "#   %s:%d: ", file, line);
+	if (n > 0)
+		diaglen += (size_t)n;
+	va_start(ap, fmt);
+	n = vsnprintf(diag + diaglen, sizeof(diag) - diaglen, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		diaglen = strlen(diag);
+	if (diaglen < sizeof(diag) - 1)
+		diag[diaglen++] = '\n';
+	diag[diaglen] = '\0';
+}
+
+void
+tap_run(const char *name, void (*fn)(void))
+{
+	failed_now = 0;
+	diaglen = 0;
+	diag[0] = '\0';
+	fn();
+	if (failed_now) {
+		nfail++;
+		printf("not ok - %s\n%s", name, diag);
+	} else {
+		npass++;
+		printf("ok - %s\n", name);
+	}
+	fflush(stdout);
+}
+
+int
+tap_done(void)
+{
+	return nfail ? 1 : 0;
+}
