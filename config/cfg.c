@@ -25,16 +25,14 @@
 #include <unistd.h>
 
 #include "config/cfg.h"
+#include "config/lcfg.h"
 #include "firmware/nls.h"
 #include "scheduler/date.h"
 
 #define CFG_MAX_BYTES (1024 * 1024)
-#define ID_MAX 32
 
 struct ld {
-	const char	*file;
-	struct diag	*d;
-	int		 bad;
+	struct lcfg	 l;
 	struct cfg	*c;
 };
 
@@ -50,274 +48,6 @@ static const struct { const char *id, *name; } default_topics[] = {
 };
 
 /* --- messages ----------------------------------------------------------- */
-
-static void
-keypath_r(const config_setting_t *s, char *buf, size_t len)
-{
-	const config_setting_t *p = config_setting_parent(s);
-	const char *name;
-	size_t n;
-
-	if (p == NULL)
-		return;
-	keypath_r(p, buf, len);
-	n = strlen(buf);
-	name = config_setting_name(s);
-	if (name != NULL)
-		snprintf(buf + n, len - n, "%s%s", n ? "." : "", name);
-	else
-		snprintf(buf + n, len - n, "[%d]", config_setting_index(s));
-}
-
-static const char *
-keypath(const config_setting_t *s, char *buf, size_t len)
-{
-	buf[0] = '\0';
-	keypath_r(s, buf, len);
-	return buf;
-}
-
-static int
-line_of(const config_setting_t *s)
-{
-	while (s != NULL) {
-		int l = config_setting_source_line(s);
-		if (l > 0)
-			return l;
-		s = config_setting_parent(s);
-	}
-	return 0;
-}
-
-/* an error about setting s: "FILE:LINE: KEY: message" */
-static void __attribute__((format(printf, 3, 4)))
-err(struct ld *ld, const config_setting_t *s, const char *fmt, ...)
-{
-	char path[256], body[768];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(body, sizeof(body), fmt, ap);
-	va_end(ap);
-	keypath(s, path, sizeof(path));
-	if (path[0])
-		diag_add(ld->d, ld->file, line_of(s), "%s: %s", path, body);
-	else
-		diag_add(ld->d, ld->file, line_of(s), "%s", body);
-	ld->bad = 1;
-}
-
-/* an error about key `name` missing from group g */
-static void
-missing(struct ld *ld, const config_setting_t *g, const char *name, const char *hint)
-{
-	char path[256];
-
-	keypath(g, path, sizeof(path));
-	if (path[0])
-		diag_add(ld->d, ld->file, line_of(g), _("%s: missing %s (%s)"), path, name, hint);
-	else
-		diag_add(ld->d, ld->file, line_of(g), _("missing %s (%s)"), name, hint);
-	ld->bad = 1;
-}
-
-/* --- typed getters ------------------------------------------------------ */
-
-static const char *
-type_name(int t)
-{
-	switch (t) {
-	case CONFIG_TYPE_GROUP:  return _("a group { ... }");
-	case CONFIG_TYPE_INT:
-	case CONFIG_TYPE_INT64:  return _("an integer");
-	case CONFIG_TYPE_FLOAT:  return _("a number");
-	case CONFIG_TYPE_STRING: return _("a string");
-	case CONFIG_TYPE_BOOL:   return _("true or false");
-	case CONFIG_TYPE_ARRAY:  return _("an array [ ... ]");
-	case CONFIG_TYPE_LIST:   return _("a list ( ... )");
-	default:                 return "?";
-	}
-}
-
-static void
-keys_allowed(struct ld *ld, const config_setting_t *g, const char *const *allowed)
-{
-	char list[512];
-	size_t n = 0;
-
-	list[0] = '\0';
-	for (const char *const *a = allowed; *a; a++)
-		n += (size_t)snprintf(list + n, n < sizeof(list) ? sizeof(list) - n : 0, "%s%s",
-		    a == allowed ? "" : ", ", *a);
-	for (int i = 0; i < config_setting_length(g); i++) {
-		const config_setting_t *k = config_setting_get_elem(g, (unsigned)i);
-		const char *name = config_setting_name(k);
-		const char *const *a;
-
-		for (a = allowed; *a; a++)
-			if (strcmp(*a, name) == 0)
-				break;
-		if (*a == NULL)
-			err(ld, k, _("unknown key (allowed here: %s)"), list);
-	}
-}
-
-/* The getters return 1 when the key is present and good, 0 when absent,
- * -1 when present but wrong (the error is already reported). */
-
-static int
-get_str(struct ld *ld, const config_setting_t *g, const char *name, const char **out)
-{
-	const config_setting_t *s = config_setting_get_member(g, name);
-
-	if (s == NULL)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		err(ld, s, _("must be a string in double quotes, not %s"), type_name(config_setting_type(s)));
-		return -1;
-	}
-	*out = config_setting_get_string(s);
-	return 1;
-}
-
-static int
-get_int(struct ld *ld, const config_setting_t *g, const char *name, long long lo, long long hi,
-    long long *out)
-{
-	const config_setting_t *s = config_setting_get_member(g, name);
-	long long v;
-
-	if (s == NULL)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64) {
-		err(ld, s, _("must be an integer from %lld to %lld, not %s"), lo, hi,
-		    type_name(config_setting_type(s)));
-		return -1;
-	}
-	v = config_setting_get_int64(s);
-	if (config_setting_type(s) == CONFIG_TYPE_INT)
-		v = config_setting_get_int(s);
-	if (v < lo || v > hi) {
-		err(ld, s, _("%lld is out of range (allowed: %lld to %lld)"), v, lo, hi);
-		return -1;
-	}
-	*out = v;
-	return 1;
-}
-
-static int
-get_num(struct ld *ld, const config_setting_t *g, const char *name, double lo, double hi, double *out)
-{
-	const config_setting_t *s = config_setting_get_member(g, name);
-	double v;
-
-	if (s == NULL)
-		return 0;
-	switch (config_setting_type(s)) {
-	case CONFIG_TYPE_FLOAT:
-		v = config_setting_get_float(s);
-		break;
-	case CONFIG_TYPE_INT:
-		v = config_setting_get_int(s);
-		break;
-	case CONFIG_TYPE_INT64:
-		v = (double)config_setting_get_int64(s);
-		break;
-	default:
-		err(ld, s, _("must be a number from %g to %g, not %s"), lo, hi, type_name(config_setting_type(s)));
-		return -1;
-	}
-	if (!(v >= lo && v <= hi)) {
-		err(ld, s, _("%g is out of range (allowed: %g to %g)"), v, lo, hi);
-		return -1;
-	}
-	*out = v;
-	return 1;
-}
-
-static int
-get_bool(struct ld *ld, const config_setting_t *g, const char *name, int *out)
-{
-	const config_setting_t *s = config_setting_get_member(g, name);
-
-	if (s == NULL)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-		err(ld, s, _("must be true or false, not %s"), type_name(config_setting_type(s)));
-		return -1;
-	}
-	*out = config_setting_get_bool(s);
-	return 1;
-}
-
-/* a member that must be a group (or, with list = 1, a list) */
-static const config_setting_t *
-get_group(struct ld *ld, const config_setting_t *g, const char *name, int type)
-{
-	const config_setting_t *s = config_setting_get_member(g, name);
-
-	if (s == NULL)
-		return NULL;
-	if (config_setting_type(s) != type) {
-		err(ld, s, _("must be %s, not %s"), type_name(type), type_name(config_setting_type(s)));
-		return NULL;
-	}
-	return s;
-}
-
-static char *
-xstrdup(const char *s)
-{
-	char *p = strdup(s ? s : "");
-
-	if (p == NULL)
-		abort();	/* a config is tiny; out of memory here is not survivable */
-	return p;
-}
-
-static void *
-xcalloc(size_t n, size_t sz)
-{
-	void *p = calloc(n ? n : 1, sz);
-
-	if (p == NULL)
-		abort();
-	return p;
-}
-
-static int
-valid_id(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > ID_MAX)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '-' || s[i] == '_'))
-			return 0;
-	return 1;
-}
-
-/* an id member: required, [a-z0-9_-]{1,32} */
-static const char *
-get_id(struct ld *ld, const config_setting_t *g, const char *what)
-{
-	const char *s;
-	int r = get_str(ld, g, "id", &s);
-
-	if (r == 0) {
-		missing(ld, g, "id", what);
-		return NULL;
-	}
-	if (r < 0)
-		return NULL;
-	if (!valid_id(s)) {
-		err(ld, config_setting_get_member(g, "id"),
-		    _("\"%s\" is not a valid id (use 1 to %d lower-case letters, digits, '-' or '_')"), s, ID_MAX);
-		return NULL;
-	}
-	return s;
-}
 
 /* --- forms --------------------------------------------------------------- */
 
@@ -449,7 +179,7 @@ resolve(const char *dir, const char *p)
 	char *out;
 
 	if (p[0] == '/' || dir == NULL)
-		return xstrdup(p);
+		return lcfg_strdup(p);
 	if (asprintf(&out, "%s/%s", dir, p) < 0)
 		abort();
 	return out;
@@ -459,23 +189,23 @@ static void
 parse_site(struct ld *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = { "id", "name", "province", NULL };
-	const config_setting_t *g = get_group(ld, root, "site", CONFIG_TYPE_GROUP);
+	const config_setting_t *g = lcfg_group(&ld->l, root, "site", CONFIG_TYPE_GROUP);
 	const char *s;
 
 	if (g == NULL) {
 		if (config_setting_get_member(root, "site") == NULL)
-			missing(ld, root, "site", _("site = { id = \"cb-hoa-an\"; name = \"Xã Hòa An\"; };"));
+			lcfg_missing(&ld->l, root, "site", _("site = { id = \"cb-hoa-an\"; name = \"Xã Hòa An\"; };"));
 		return;
 	}
-	keys_allowed(ld, g, keys);
-	if ((s = get_id(ld, g, _("the site's short name, e.g. \"cb-hoa-an\""))) != NULL)
-		ld->c->site.id = xstrdup(s);
-	if (get_str(ld, g, "name", &s) > 0)
-		ld->c->site.name = xstrdup(s);
+	lcfg_keys(&ld->l, g, keys);
+	if ((s = lcfg_id(&ld->l, g, _("the site's short name, e.g. \"cb-hoa-an\""))) != NULL)
+		ld->c->site.id = lcfg_strdup(s);
+	if (lcfg_str(&ld->l, g, "name", &s) > 0)
+		ld->c->site.name = lcfg_strdup(s);
 	else if (config_setting_get_member(g, "name") == NULL)
-		missing(ld, g, "name", _("the commune's name, e.g. \"Xã Hòa An\""));
-	if (get_str(ld, g, "province", &s) > 0)
-		ld->c->site.province = xstrdup(s);
+		lcfg_missing(&ld->l, g, "name", _("the commune's name, e.g. \"Xã Hòa An\""));
+	if (lcfg_str(&ld->l, g, "province", &s) > 0)
+		ld->c->site.province = lcfg_strdup(s);
 }
 
 static void
@@ -486,14 +216,14 @@ parse_paths(struct ld *ld, const config_setting_t *root)
 		"/var/lib/loaxa/inbox", "/var/lib/loaxa", "/run/loaxa" };
 	char **dst[] = { &ld->c->paths.library, &ld->c->paths.airlog, &ld->c->paths.inbox,
 		&ld->c->paths.state, &ld->c->paths.run };
-	const config_setting_t *g = get_group(ld, root, "paths", CONFIG_TYPE_GROUP);
+	const config_setting_t *g = lcfg_group(&ld->l, root, "paths", CONFIG_TYPE_GROUP);
 
 	if (g)
-		keys_allowed(ld, g, keys);
+		lcfg_keys(&ld->l, g, keys);
 	for (int i = 0; i < 5; i++) {
 		const char *s = defs[i];
-		if (g && get_str(ld, g, keys[i], &s) > 0 && s[0] == '\0') {
-			err(ld, config_setting_get_member(g, keys[i]), _("must not be empty (a folder path)"));
+		if (g && lcfg_str(&ld->l, g, keys[i], &s) > 0 && s[0] == '\0') {
+			lcfg_err(&ld->l, config_setting_get_member(g, keys[i]), _("must not be empty (a folder path)"));
 			s = defs[i];
 		}
 		*dst[i] = resolve(ld->c->dir, s);
@@ -506,7 +236,7 @@ parse_audio(struct ld *ld, const config_setting_t *root)
 	static const char *const keys[] = { "device", "gain_db", "loudness_lufs", "chime", "gap_ms", "fade_ms",
 		"amplifier", NULL };
 	static const char *const akeys[] = { "gpio_chip", "gpio_line", "active_low", "warmup_ms", NULL };
-	const config_setting_t *g = get_group(ld, root, "audio", CONFIG_TYPE_GROUP), *a;
+	const config_setting_t *g = lcfg_group(&ld->l, root, "audio", CONFIG_TYPE_GROUP), *a;
 	struct cfg *c = ld->c;
 	const char *s;
 	long long v;
@@ -517,41 +247,41 @@ parse_audio(struct ld *ld, const config_setting_t *root)
 	c->audio.gap_ms = 1500;
 	c->audio.fade_ms = 20;
 	if (g == NULL) {
-		c->audio.device = xstrdup("default");
+		c->audio.device = lcfg_strdup("default");
 		return;
 	}
-	keys_allowed(ld, g, keys);
-	if (get_str(ld, g, "device", &s) > 0) {
+	lcfg_keys(&ld->l, g, keys);
+	if (lcfg_str(&ld->l, g, "device", &s) > 0) {
 		if (s[0] == '\0')
-			err(ld, config_setting_get_member(g, "device"),
+			lcfg_err(&ld->l, config_setting_get_member(g, "device"),
 			    _("must name an ALSA device (e.g. \"default\" or \"plughw:0\")"));
-		c->audio.device = xstrdup(s);
+		c->audio.device = lcfg_strdup(s);
 	} else
-		c->audio.device = xstrdup("default");
-	get_num(ld, g, "gain_db", -30, 30, &c->audio.gain_db);
-	get_num(ld, g, "loudness_lufs", -40, -5, &c->audio.loudness_lufs);
-	if (get_str(ld, g, "chime", &s) > 0 && s[0] != '\0')
+		c->audio.device = lcfg_strdup("default");
+	lcfg_num(&ld->l, g, "gain_db", -30, 30, &c->audio.gain_db);
+	lcfg_num(&ld->l, g, "loudness_lufs", -40, -5, &c->audio.loudness_lufs);
+	if (lcfg_str(&ld->l, g, "chime", &s) > 0 && s[0] != '\0')
 		c->audio.chime = resolve(c->dir, s);
-	if (get_int(ld, g, "gap_ms", 0, 60000, &v) > 0)
+	if (lcfg_int(&ld->l, g, "gap_ms", 0, 60000, &v) > 0)
 		c->audio.gap_ms = (int)v;
-	if (get_int(ld, g, "fade_ms", 0, 2000, &v) > 0)
+	if (lcfg_int(&ld->l, g, "fade_ms", 0, 2000, &v) > 0)
 		c->audio.fade_ms = (int)v;
 
-	if ((a = get_group(ld, g, "amplifier", CONFIG_TYPE_GROUP)) == NULL)
+	if ((a = lcfg_group(&ld->l, g, "amplifier", CONFIG_TYPE_GROUP)) == NULL)
 		return;
-	keys_allowed(ld, a, akeys);
+	lcfg_keys(&ld->l, a, akeys);
 	c->audio.amplifier.present = 1;
 	c->audio.amplifier.warmup_ms = 1500;
-	if (get_str(ld, a, "gpio_chip", &s) > 0 && s[0] != '\0')
-		c->audio.amplifier.gpio_chip = xstrdup(s);
+	if (lcfg_str(&ld->l, a, "gpio_chip", &s) > 0 && s[0] != '\0')
+		c->audio.amplifier.gpio_chip = lcfg_strdup(s);
 	else
-		c->audio.amplifier.gpio_chip = xstrdup("gpiochip0");
-	if (get_int(ld, a, "gpio_line", 0, 1023, &v) > 0)
+		c->audio.amplifier.gpio_chip = lcfg_strdup("gpiochip0");
+	if (lcfg_int(&ld->l, a, "gpio_line", 0, 1023, &v) > 0)
 		c->audio.amplifier.gpio_line = (int)v;
 	else if (config_setting_get_member(a, "gpio_line") == NULL)
-		missing(ld, a, "gpio_line", _("the GPIO line number that drives the amplifier relay"));
-	get_bool(ld, a, "active_low", &c->audio.amplifier.active_low);
-	if (get_int(ld, a, "warmup_ms", 0, 30000, &v) > 0)
+		lcfg_missing(&ld->l, a, "gpio_line", _("the GPIO line number that drives the amplifier relay"));
+	lcfg_bool(&ld->l, a, "active_low", &c->audio.amplifier.active_low);
+	if (lcfg_int(&ld->l, a, "warmup_ms", 0, 30000, &v) > 0)
 		c->audio.amplifier.warmup_ms = (int)v;
 }
 
@@ -560,12 +290,12 @@ static int
 get_hhmm(struct ld *ld, const config_setting_t *g, const char *name, int *out)
 {
 	const char *s;
-	int r = get_str(ld, g, name, &s);
+	int r = lcfg_str(&ld->l, g, name, &s);
 
 	if (r <= 0)
 		return r;
 	if (date_parse_hhmm(s, out) < 0) {
-		err(ld, config_setting_get_member(g, name),
+		lcfg_err(&ld->l, config_setting_get_member(g, name),
 		    _("\"%s\" is not a time of day (use HH:MM, 24-hour, e.g. \"06:00\" or \"17:30\")"), s);
 		return -1;
 	}
@@ -576,21 +306,21 @@ static void
 parse_quiet(struct ld *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = { "from", "to", NULL };
-	const config_setting_t *g = get_group(ld, root, "quiet_hours", CONFIG_TYPE_GROUP);
+	const config_setting_t *g = lcfg_group(&ld->l, root, "quiet_hours", CONFIG_TYPE_GROUP);
 	int rf, rt;
 
 	if (g == NULL)
 		return;
-	keys_allowed(ld, g, keys);
+	lcfg_keys(&ld->l, g, keys);
 	rf = get_hhmm(ld, g, "from", &ld->c->quiet.from);
 	rt = get_hhmm(ld, g, "to", &ld->c->quiet.to);
 	if (rf == 0)
-		missing(ld, g, "from", _("when quiet hours begin, e.g. \"21:30\""));
+		lcfg_missing(&ld->l, g, "from", _("when quiet hours begin, e.g. \"21:30\""));
 	if (rt == 0)
-		missing(ld, g, "to", _("when quiet hours end, e.g. \"05:00\""));
+		lcfg_missing(&ld->l, g, "to", _("when quiet hours end, e.g. \"05:00\""));
 	if (rf > 0 && rt > 0) {
 		if (ld->c->quiet.from == ld->c->quiet.to)
-			err(ld, g, _("from and to are the same time (remove quiet_hours for none)"));
+			lcfg_err(&ld->l, g, _("from and to are the same time (remove quiet_hours for none)"));
 		else
 			ld->c->quiet.present = 1;
 	}
@@ -615,7 +345,7 @@ static void
 parse_time(struct ld *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = { "zone", "require_sync", "grace_minutes", NULL };
-	const config_setting_t *g = get_group(ld, root, "time", CONFIG_TYPE_GROUP);
+	const config_setting_t *g = lcfg_group(&ld->l, root, "time", CONFIG_TYPE_GROUP);
 	struct cfg *c = ld->c;
 	const char *s = "Asia/Ho_Chi_Minh";
 	long long v;
@@ -623,30 +353,30 @@ parse_time(struct ld *ld, const config_setting_t *root)
 	c->time.require_sync = 1;
 	c->time.grace_minutes = 20;
 	if (g) {
-		keys_allowed(ld, g, keys);
-		if (get_str(ld, g, "zone", &s) > 0) {
+		lcfg_keys(&ld->l, g, keys);
+		if (lcfg_str(&ld->l, g, "zone", &s) > 0) {
 			int ok = s[0] != '\0' && s[0] != '/' && strstr(s, "..") == NULL;
 			for (const char *p = s; ok && *p; p++)
 				ok = isalnum((unsigned char)*p) || strchr("/_+-", *p) != NULL;
 			if (!ok || !zone_exists(s)) {
-				err(ld, config_setting_get_member(g, "zone"),
+				lcfg_err(&ld->l, config_setting_get_member(g, "zone"),
 				    _("\"%s\" is not a known time zone (use a tz database name, e.g. \"Asia/Ho_Chi_Minh\")"),
 				    s);
 				s = "Asia/Ho_Chi_Minh";
 			}
 		}
-		get_bool(ld, g, "require_sync", &c->time.require_sync);
-		if (get_int(ld, g, "grace_minutes", 0, 1440, &v) > 0)
+		lcfg_bool(&ld->l, g, "require_sync", &c->time.require_sync);
+		if (lcfg_int(&ld->l, g, "grace_minutes", 0, 1440, &v) > 0)
 			c->time.grace_minutes = (int)v;
 	}
-	c->time.zone = xstrdup(s);
+	c->time.zone = lcfg_strdup(s);
 }
 
 static void
 parse_topics(struct ld *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = { "id", "name", NULL };
-	const config_setting_t *l = get_group(ld, root, "topics", CONFIG_TYPE_LIST);
+	const config_setting_t *l = lcfg_group(&ld->l, root, "topics", CONFIG_TYPE_LIST);
 	struct cfg *c = ld->c;
 	int n;
 
@@ -654,38 +384,38 @@ parse_topics(struct ld *ld, const config_setting_t *root)
 		if (config_setting_get_member(root, "topics") != NULL)
 			return;	/* wrong type, reported */
 		n = (int)(sizeof(default_topics) / sizeof(default_topics[0]));
-		c->topics = xcalloc((size_t)n, sizeof(*c->topics));
+		c->topics = lcfg_calloc((size_t)n, sizeof(*c->topics));
 		for (int i = 0; i < n; i++) {
-			c->topics[i].id = xstrdup(default_topics[i].id);
-			c->topics[i].name = xstrdup(default_topics[i].name);
+			c->topics[i].id = lcfg_strdup(default_topics[i].id);
+			c->topics[i].name = lcfg_strdup(default_topics[i].name);
 		}
 		c->ntopics = n;
 		return;
 	}
 	n = config_setting_length(l);
 	if (n == 0)
-		err(ld, l, _("is empty (every bulletin needs a topic; remove the key to get the six standard ones)"));
-	c->topics = xcalloc((size_t)n, sizeof(*c->topics));
+		lcfg_err(&ld->l, l, _("is empty (every bulletin needs a topic; remove the key to get the six standard ones)"));
+	c->topics = lcfg_calloc((size_t)n, sizeof(*c->topics));
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *g = config_setting_get_elem(l, (unsigned)i);
 		const char *id, *name;
 
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-			err(ld, g, _("must be a group { id = \"...\"; name = \"...\"; }"));
+			lcfg_err(&ld->l, g, _("must be a group { id = \"...\"; name = \"...\"; }"));
 			continue;
 		}
-		keys_allowed(ld, g, keys);
-		if ((id = get_id(ld, g, _("the topic's short name, e.g. \"law\""))) == NULL)
+		lcfg_keys(&ld->l, g, keys);
+		if ((id = lcfg_id(&ld->l, g, _("the topic's short name, e.g. \"law\""))) == NULL)
 			continue;
 		if (cfg_topic(c, id) != NULL) {
-			err(ld, config_setting_get_member(g, "id"), _("topic \"%s\" is defined twice"), id);
+			lcfg_err(&ld->l, config_setting_get_member(g, "id"), _("topic \"%s\" is defined twice"), id);
 			continue;
 		}
-		if (get_str(ld, g, "name", &name) <= 0)
+		if (lcfg_str(&ld->l, g, "name", &name) <= 0)
 			name = id;
-		c->topics[c->ntopics].id = xstrdup(id);
-		c->topics[c->ntopics].name = xstrdup(name);
-		c->topics[c->ntopics].line = line_of(g);
+		c->topics[c->ntopics].id = lcfg_strdup(id);
+		c->topics[c->ntopics].name = lcfg_strdup(name);
+		c->topics[c->ntopics].line = lcfg_line(g);
 		c->ntopics++;
 	}
 }
@@ -719,27 +449,27 @@ parse_session(struct ld *ld, const config_setting_t *g, int inline_ex, struct cf
 	int ok = 1, r;
 
 	memset(out, 0, sizeof(*out));
-	out->line = line_of(g);
+	out->line = lcfg_line(g);
 	out->every_weeks = 1;
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-		err(ld, g, _("must be a group { id = ...; days = ...; start = ...; minutes = ...; }"));
+		lcfg_err(&ld->l, g, _("must be a group { id = ...; days = ...; start = ...; minutes = ...; }"));
 		return -1;
 	}
-	keys_allowed(ld, g, inline_ex ? ikeys : keys);
-	if ((id = get_id(ld, g, _("the session's short name, e.g. \"morning\""))) == NULL)
+	lcfg_keys(&ld->l, g, inline_ex ? ikeys : keys);
+	if ((id = lcfg_id(&ld->l, g, _("the session's short name, e.g. \"morning\""))) == NULL)
 		ok = 0;
 	else if (!inline_ex && id_taken(ld->c, id)) {
-		err(ld, config_setting_get_member(g, "id"), _("session \"%s\" is defined twice (ids must be unique)"),
+		lcfg_err(&ld->l, config_setting_get_member(g, "id"), _("session \"%s\" is defined twice (ids must be unique)"),
 		    id);
 		ok = 0;
 	}
 	if (!inline_ex) {
-		r = get_str(ld, g, "days", &s);
+		r = lcfg_str(&ld->l, g, "days", &s);
 		if (r == 0) {
-			missing(ld, g, "days", _("e.g. \"mon-sun\", \"mon-fri\", \"sat,sun\", \"1st mon\""));
+			lcfg_missing(&ld->l, g, "days", _("e.g. \"mon-sun\", \"mon-fri\", \"sat,sun\", \"1st mon\""));
 			ok = 0;
 		} else if (r > 0 && cfg_parse_days(s, &out->days) < 0) {
-			err(ld, config_setting_get_member(g, "days"),
+			lcfg_err(&ld->l, config_setting_get_member(g, "days"),
 			    _("\"%s\" is not a days form (use mon..sun, ranges like \"mon-fri\", lists like \"sat,sun\", "
 			      "\"daily\", or nth weekdays like \"1st mon\", \"last fri\")"), s);
 			ok = 0;
@@ -748,12 +478,12 @@ parse_session(struct ld *ld, const config_setting_t *g, int inline_ex, struct cf
 	}
 	r = get_hhmm(ld, g, "start", &out->start);
 	if (r == 0)
-		missing(ld, g, "start", _("the time it begins, e.g. \"06:00\""));
+		lcfg_missing(&ld->l, g, "start", _("the time it begins, e.g. \"06:00\""));
 	if (r <= 0)
 		ok = 0;
-	r = get_int(ld, g, "minutes", 1, 240, &v);
+	r = lcfg_int(&ld->l, g, "minutes", 1, 240, &v);
 	if (r == 0)
-		missing(ld, g, "minutes", _("its length in minutes, 1 to 240"));
+		lcfg_missing(&ld->l, g, "minutes", _("its length in minutes, 1 to 240"));
 	if (r <= 0)
 		ok = 0;
 	else
@@ -761,50 +491,50 @@ parse_session(struct ld *ld, const config_setting_t *g, int inline_ex, struct cf
 
 	if ((t = config_setting_get_member(g, "topics")) != NULL) {
 		if (config_setting_type(t) != CONFIG_TYPE_ARRAY) {
-			err(ld, t, _("must be an array of topic ids, e.g. [ \"law\", \"local\" ]"));
+			lcfg_err(&ld->l, t, _("must be an array of topic ids, e.g. [ \"law\", \"local\" ]"));
 			ok = 0;
 		} else if (config_setting_length(t) == 0) {
-			err(ld, t, _("is empty (list the topics it may air, or remove the key for all topics)"));
+			lcfg_err(&ld->l, t, _("is empty (list the topics it may air, or remove the key for all topics)"));
 			ok = 0;
 		} else {
 			int n = config_setting_length(t);
-			out->topics = xcalloc((size_t)n, sizeof(char *));
+			out->topics = lcfg_calloc((size_t)n, sizeof(char *));
 			for (int i = 0; i < n; i++) {
 				const config_setting_t *e = config_setting_get_elem(t, (unsigned)i);
 				const char *tid = config_setting_get_string(e);
 				if (tid == NULL) {
-					err(ld, t, _("must be an array of topic ids in double quotes"));
+					lcfg_err(&ld->l, t, _("must be an array of topic ids in double quotes"));
 					ok = 0;
 					break;
 				}
 				if (cfg_topic(ld->c, tid) == NULL) {
-					err(ld, t, _("\"%s\" is not a topic (define it in topics, or use one of those)"), tid);
+					lcfg_err(&ld->l, t, _("\"%s\" is not a topic (define it in topics, or use one of those)"), tid);
 					ok = 0;
 					continue;
 				}
-				out->topics[out->ntopics++] = xstrdup(tid);
+				out->topics[out->ntopics++] = lcfg_strdup(tid);
 			}
 		}
 	}
 	if (!inline_ex) {
-		r = get_int(ld, g, "every_weeks", 1, 52, &v);
+		r = lcfg_int(&ld->l, g, "every_weeks", 1, 52, &v);
 		if (r > 0)
 			out->every_weeks = (int)v;
 		else if (r < 0)
 			ok = 0;
-		r = get_str(ld, g, "anchor", &s);
+		r = lcfg_str(&ld->l, g, "anchor", &s);
 		if (r > 0 && date_parse(s, &out->anchor) < 0) {
-			err(ld, config_setting_get_member(g, "anchor"),
+			lcfg_err(&ld->l, config_setting_get_member(g, "anchor"),
 			    _("\"%s\" is not a date (use YYYY-MM-DD, a day in a week the session airs)"), s);
 			ok = 0;
 		} else if (r == 0 && out->every_weeks > 1) {
-			missing(ld, g, "anchor", _("every_weeks needs a date in a week it airs, e.g. anchor = \"2026-01-05\""));
+			lcfg_missing(&ld->l, g, "anchor", _("every_weeks needs a date in a week it airs, e.g. anchor = \"2026-01-05\""));
 			ok = 0;
 		} else if (r < 0)
 			ok = 0;
 	}
 	if (id != NULL)
-		out->id = xstrdup(id);
+		out->id = lcfg_strdup(id);
 	return ok && id ? 0 : -1;
 }
 
@@ -823,7 +553,7 @@ parse_sessions(struct ld *ld, const config_setting_t *l, struct cfg_session **ou
 {
 	int n = config_setting_length(l);
 
-	*out = xcalloc((size_t)n, sizeof(**out));
+	*out = lcfg_calloc((size_t)n, sizeof(**out));
 	*nout = 0;
 	for (int i = 0; i < n; i++) {
 		struct cfg_session s;
@@ -840,20 +570,20 @@ static int
 get_wdate(struct ld *ld, const config_setting_t *g, const char *name, struct cfg_wdate *out)
 {
 	const char *s;
-	int r = get_str(ld, g, name, &s);
+	int r = lcfg_str(&ld->l, g, name, &s);
 
 	if (r == 0)
-		missing(ld, g, name, _("a date: \"MM-DD\" every year, \"YYYY-MM-DD\" once, or \"lunar MM-DD\""));
+		lcfg_missing(&ld->l, g, name, _("a date: \"MM-DD\" every year, \"YYYY-MM-DD\" once, or \"lunar MM-DD\""));
 	if (r <= 0)
 		return -1;
 	if (cfg_parse_wdate(s, out) < 0) {
-		err(ld, config_setting_get_member(g, name),
+		lcfg_err(&ld->l, config_setting_get_member(g, name),
 		    _("\"%s\" is not a period date (use \"MM-DD\" for every year, \"YYYY-MM-DD\" for once, or "
 		      "\"lunar MM-DD\" in the Vietnamese lunar calendar, months 01-12, days 01-30)"), s);
 		return -1;
 	}
 	if (out->kind == CFG_WD_ANNUAL && out->m == 2 && out->d == 29) {
-		err(ld, config_setting_get_member(g, name),
+		lcfg_err(&ld->l, config_setting_get_member(g, name),
 		    _("\"02-29\" does not exist every year (use \"02-28\" or \"03-01\")"));
 		return -1;
 	}
@@ -864,14 +594,14 @@ static void
 parse_periods(struct ld *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = { "id", "name", "from", "to", "scale", "replace", "sessions", NULL };
-	const config_setting_t *l = get_group(ld, root, "periods", CONFIG_TYPE_LIST);
+	const config_setting_t *l = lcfg_group(&ld->l, root, "periods", CONFIG_TYPE_LIST);
 	struct cfg *c = ld->c;
 	int n;
 
 	if (l == NULL)
 		return;
 	n = config_setting_length(l);
-	c->periods = xcalloc((size_t)n, sizeof(*c->periods));
+	c->periods = lcfg_calloc((size_t)n, sizeof(*c->periods));
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *g = config_setting_get_elem(l, (unsigned)i), *sl;
 		struct cfg_period *p = &c->periods[c->nperiods];
@@ -879,53 +609,53 @@ parse_periods(struct ld *ld, const config_setting_t *root)
 		int ok = 1;
 
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-			err(ld, g, _("must be a group { id = ...; from = ...; to = ...; }"));
+			lcfg_err(&ld->l, g, _("must be a group { id = ...; from = ...; to = ...; }"));
 			continue;
 		}
-		keys_allowed(ld, g, keys);
+		lcfg_keys(&ld->l, g, keys);
 		memset(p, 0, sizeof(*p));
-		p->line = line_of(g);
+		p->line = lcfg_line(g);
 		p->scale = 1.0;
-		if ((id = get_id(ld, g, _("the period's short name, e.g. \"tet\""))) == NULL)
+		if ((id = lcfg_id(&ld->l, g, _("the period's short name, e.g. \"tet\""))) == NULL)
 			ok = 0;
 		else if (strcmp(id, "normal") == 0 || strcmp(id, "emergency") == 0) {
-			err(ld, config_setting_get_member(g, "id"),
+			lcfg_err(&ld->l, config_setting_get_member(g, "id"),
 			    _("\"%s\" is reserved (reports use it); choose another id"), id);
 			ok = 0;
 		} else if (cfg_period(c, id) != NULL) {
-			err(ld, config_setting_get_member(g, "id"), _("period \"%s\" is defined twice"), id);
+			lcfg_err(&ld->l, config_setting_get_member(g, "id"), _("period \"%s\" is defined twice"), id);
 			ok = 0;
 		}
-		if (get_str(ld, g, "name", &name) <= 0)
+		if (lcfg_str(&ld->l, g, "name", &name) <= 0)
 			name = id ? id : "";
 		if (get_wdate(ld, g, "from", &p->from) < 0)
 			ok = 0;
 		if (get_wdate(ld, g, "to", &p->to) < 0)
 			ok = 0;
 		if (ok && p->from.kind != p->to.kind) {
-			err(ld, config_setting_get_member(g, "to"),
+			lcfg_err(&ld->l, config_setting_get_member(g, "to"),
 			    _("from and to must be of the same form (both \"MM-DD\", both \"YYYY-MM-DD\" or both "
 			      "\"lunar MM-DD\")"));
 			ok = 0;
 		}
 		if (ok && p->from.kind == CFG_WD_ONCE &&
 		    date_from_civil(p->to.y, p->to.m, p->to.d) < date_from_civil(p->from.y, p->from.m, p->from.d)) {
-			err(ld, config_setting_get_member(g, "to"),
+			lcfg_err(&ld->l, config_setting_get_member(g, "to"),
 			    _("ends before it begins (a one-off window needs to >= from)"));
 			ok = 0;
 		}
-		if (get_num(ld, g, "scale", 0.1, 10, &p->scale) < 0)
+		if (lcfg_num(&ld->l, g, "scale", 0.1, 10, &p->scale) < 0)
 			ok = 0;
-		if (get_bool(ld, g, "replace", &p->replace) < 0)
+		if (lcfg_bool(&ld->l, g, "replace", &p->replace) < 0)
 			ok = 0;
-		p->id = xstrdup(id);
-		p->name = xstrdup(name);
-		if ((sl = get_group(ld, g, "sessions", CONFIG_TYPE_LIST)) != NULL)
+		p->id = lcfg_strdup(id);
+		p->name = lcfg_strdup(name);
+		if ((sl = lcfg_group(&ld->l, g, "sessions", CONFIG_TYPE_LIST)) != NULL)
 			parse_sessions(ld, sl, &p->sessions, &p->nsessions, p);
 		else if (config_setting_get_member(g, "sessions") != NULL)
 			ok = 0;
 		c->nperiods++;
-		(void)ok;	/* a bad period is kept so later references to it resolve; ld->bad is set */
+		(void)ok;	/* a bad period is kept so later references to it resolve; ld->l.bad is set */
 	}
 }
 
@@ -933,14 +663,14 @@ static void
 parse_exceptions(struct ld *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = { "date", "name", "sessions", NULL };
-	const config_setting_t *l = get_group(ld, root, "exceptions", CONFIG_TYPE_LIST);
+	const config_setting_t *l = lcfg_group(&ld->l, root, "exceptions", CONFIG_TYPE_LIST);
 	struct cfg *c = ld->c;
 	int n;
 
 	if (l == NULL)
 		return;
 	n = config_setting_length(l);
-	c->exceptions = xcalloc((size_t)n, sizeof(*c->exceptions));
+	c->exceptions = lcfg_calloc((size_t)n, sizeof(*c->exceptions));
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *g = config_setting_get_elem(l, (unsigned)i), *sl;
 		struct cfg_exception *e = &c->exceptions[c->nexceptions];
@@ -948,50 +678,50 @@ parse_exceptions(struct ld *ld, const config_setting_t *root)
 		int r;
 
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-			err(ld, g, _("must be a group { date = \"YYYY-MM-DD\"; sessions = [ ... ]; }"));
+			lcfg_err(&ld->l, g, _("must be a group { date = \"YYYY-MM-DD\"; sessions = [ ... ]; }"));
 			continue;
 		}
-		keys_allowed(ld, g, keys);
+		lcfg_keys(&ld->l, g, keys);
 		memset(e, 0, sizeof(*e));
-		e->line = line_of(g);
-		r = get_str(ld, g, "date", &s);
+		e->line = lcfg_line(g);
+		r = lcfg_str(&ld->l, g, "date", &s);
 		if (r == 0) {
-			missing(ld, g, "date", _("the day it applies to, \"YYYY-MM-DD\""));
+			lcfg_missing(&ld->l, g, "date", _("the day it applies to, \"YYYY-MM-DD\""));
 			continue;
 		}
 		if (r < 0)
 			continue;
 		if (date_parse(s, &e->date) < 0) {
-			err(ld, config_setting_get_member(g, "date"), _("\"%s\" is not a date (use YYYY-MM-DD)"), s);
+			lcfg_err(&ld->l, config_setting_get_member(g, "date"), _("\"%s\" is not a date (use YYYY-MM-DD)"), s);
 			continue;
 		}
 		for (int j = 0; j < c->nexceptions; j++)
 			if (c->exceptions[j].date == e->date) {
-				err(ld, config_setting_get_member(g, "date"),
+				lcfg_err(&ld->l, config_setting_get_member(g, "date"),
 				    _("%s already has an exception (line %d); merge them"), s, c->exceptions[j].line);
 				goto next;
 			}
 		if ((sl = config_setting_get_member(g, "sessions")) == NULL) {
-			missing(ld, g, "sessions", _("the day's sessions: [ \"morning\" ], or [ ] for a silent day"));
+			lcfg_missing(&ld->l, g, "sessions", _("the day's sessions: [ \"morning\" ], or [ ] for a silent day"));
 			continue;
 		}
 		if (config_setting_type(sl) == CONFIG_TYPE_ARRAY) {
 			int m = config_setting_length(sl);
-			e->named = xcalloc((size_t)m, sizeof(*e->named));
+			e->named = lcfg_calloc((size_t)m, sizeof(*e->named));
 			for (int j = 0; j < m; j++) {
 				const char *sid = config_setting_get_string(config_setting_get_elem(sl, (unsigned)j));
 				const struct cfg_session *ss = sid ? cfg_session(c, sid) : NULL;
 				if (sid == NULL)
-					err(ld, sl, _("must hold session ids in double quotes"));
+					lcfg_err(&ld->l, sl, _("must hold session ids in double quotes"));
 				else if (ss == NULL)
-					err(ld, sl, _("\"%s\" is not a session (name one from sessions or a period's sessions)"),
+					lcfg_err(&ld->l, sl, _("\"%s\" is not a session (name one from sessions or a period's sessions)"),
 					    sid);
 				else
 					e->named[e->nnamed++] = ss;
 			}
 		} else if (config_setting_type(sl) == CONFIG_TYPE_LIST) {
 			int m = config_setting_length(sl);
-			e->sessions = xcalloc((size_t)m, sizeof(*e->sessions));
+			e->sessions = lcfg_calloc((size_t)m, sizeof(*e->sessions));
 			for (int j = 0; j < m; j++) {
 				struct cfg_session ss;
 				if (parse_session(ld, config_setting_get_elem(sl, (unsigned)j), 1, &ss) < 0) {
@@ -1001,7 +731,7 @@ parse_exceptions(struct ld *ld, const config_setting_t *root)
 				e->sessions[e->nsessions++] = ss;
 			}
 		} else {
-			err(ld, sl, _("must be an array of session ids [ \"morning\" ] or a list of sessions ( { ... } )"));
+			lcfg_err(&ld->l, sl, _("must be an array of session ids [ \"morning\" ] or a list of sessions ( { ... } )"));
 			continue;
 		}
 		c->nexceptions++;
@@ -1013,23 +743,23 @@ static void
 parse_trust(struct ld *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = { "keys", "require_signed_config", "require_signed_bulletins", NULL };
-	const config_setting_t *g = get_group(ld, root, "trust", CONFIG_TYPE_GROUP), *k;
+	const config_setting_t *g = lcfg_group(&ld->l, root, "trust", CONFIG_TYPE_GROUP), *k;
 	struct cfg *c = ld->c;
 	int rc, keys_given;
 
 	if (g == NULL)
 		return;
-	keys_allowed(ld, g, keys);
+	lcfg_keys(&ld->l, g, keys);
 	if ((k = config_setting_get_member(g, "keys")) != NULL) {
 		if (config_setting_type(k) != CONFIG_TYPE_ARRAY) {
-			err(ld, k, _("must be an array of public keys, e.g. [ \"ed25519:...\" ]"));
+			lcfg_err(&ld->l, k, _("must be an array of public keys, e.g. [ \"ed25519:...\" ]"));
 		} else {
 			int n = config_setting_length(k);
-			c->trust.keys = xcalloc((size_t)n, CFG_KEY_LEN);
+			c->trust.keys = lcfg_calloc((size_t)n, CFG_KEY_LEN);
 			for (int i = 0; i < n; i++) {
 				const char *s = config_setting_get_string(config_setting_get_elem(k, (unsigned)i));
 				if (s == NULL || cfg_parse_key(s, c->trust.keys[c->trust.nkeys]) < 0) {
-					err(ld, k, _("key %d is not an Ed25519 public key (use the \"ed25519:...\" line "
+					lcfg_err(&ld->l, k, _("key %d is not an Ed25519 public key (use the \"ed25519:...\" line "
 					    "that `loaxa keygen` prints)"), i + 1);
 					continue;
 				}
@@ -1038,11 +768,11 @@ parse_trust(struct ld *ld, const config_setting_t *root)
 		}
 	}
 	c->trust.require_signed_config = c->trust.nkeys > 0;
-	rc = get_bool(ld, g, "require_signed_config", &c->trust.require_signed_config);
-	get_bool(ld, g, "require_signed_bulletins", &c->trust.require_signed_bulletins);
+	rc = lcfg_bool(&ld->l, g, "require_signed_config", &c->trust.require_signed_config);
+	lcfg_bool(&ld->l, g, "require_signed_bulletins", &c->trust.require_signed_bulletins);
 	keys_given = k && config_setting_type(k) == CONFIG_TYPE_ARRAY && config_setting_length(k) > 0;
 	if ((c->trust.require_signed_config || c->trust.require_signed_bulletins) && !keys_given)
-		err(ld, rc > 0 ? config_setting_get_member(g, "require_signed_config") : g,
+		lcfg_err(&ld->l, rc > 0 ? config_setting_get_member(g, "require_signed_config") : g,
 		    _("signatures are required but trust.keys is empty (add the province's public key)"));
 }
 
@@ -1055,24 +785,24 @@ parse_root(struct ld *ld, const config_setting_t *root)
 	long long v;
 	int r;
 
-	keys_allowed(ld, root, keys);
-	r = get_int(ld, root, "version", 1, INT_MAX, &v);
+	lcfg_keys(&ld->l, root, keys);
+	r = lcfg_int(&ld->l, root, "version", 1, INT_MAX, &v);
 	if (r == 0)
-		missing(ld, root, "version", _("version = 1;"));
+		lcfg_missing(&ld->l, root, "version", _("version = 1;"));
 	else if (r > 0 && v != 1)
-		err(ld, config_setting_get_member(root, "version"),
+		lcfg_err(&ld->l, config_setting_get_member(root, "version"),
 		    _("%lld is not supported (this loaxa reads version = 1; update loaxa first)"), v);
 	ld->c->version = 1;
-	r = get_int(ld, root, "serial", 1, LLONG_MAX, &ld->c->serial);
+	r = lcfg_int(&ld->l, root, "serial", 1, LLONG_MAX, &ld->c->serial);
 	if (r == 0)
-		missing(ld, root, "serial", _("a number that grows with every change, e.g. serial = 2026011501;"));
+		lcfg_missing(&ld->l, root, "serial", _("a number that grows with every change, e.g. serial = 2026011501;"));
 	parse_site(ld, root);
 	parse_paths(ld, root);
 	parse_audio(ld, root);
 	parse_quiet(ld, root);
 	parse_time(ld, root);
 	parse_topics(ld, root);
-	if ((l = get_group(ld, root, "sessions", CONFIG_TYPE_LIST)) != NULL)
+	if ((l = lcfg_group(&ld->l, root, "sessions", CONFIG_TYPE_LIST)) != NULL)
 		parse_sessions(ld, l, &ld->c->sessions, &ld->c->nsessions, NULL);
 	parse_periods(ld, root);
 	parse_exceptions(ld, root);
@@ -1087,11 +817,11 @@ dirname_of(const char *file)
 
 	if (slash == NULL) {
 		if (getcwd(cwd, sizeof(cwd)) == NULL)
-			return xstrdup(".");
-		return xstrdup(cwd);
+			return lcfg_strdup(".");
+		return lcfg_strdup(cwd);
 	}
 	if (slash == file)
-		return xstrdup("/");
+		return lcfg_strdup("/");
 	if (file[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL) {
 		if (asprintf(&d, "%s/%.*s", cwd, (int)(slash - file), file) < 0)
 			abort();
@@ -1105,7 +835,7 @@ dirname_of(const char *file)
 struct cfg *
 cfg_load_string(const char *text, const char *name, const char *dir, struct diag *d)
 {
-	struct ld ld = { .file = name, .d = d };
+	struct ld ld = { .l = { .file = name, .d = d } };
 	config_t lc;
 	struct cfg *c;
 
@@ -1113,22 +843,16 @@ cfg_load_string(const char *text, const char *name, const char *dir, struct diag
 		diag_add(d, name, 0, "%s", _("cannot initialise libsodium"));
 		return NULL;
 	}
-	config_init(&lc);
-	config_set_options(&lc, 0);
-	if (config_read_string(&lc, text) != CONFIG_TRUE) {
-		diag_add(d, name, config_error_line(&lc), _("%s near this line (check the quotes, braces, brackets and semicolons; see loaxa.cfg(5))"),
-		    config_error_text(&lc));
-		config_destroy(&lc);
+	if (lcfg_read(&ld.l, &lc, text) < 0)
 		return NULL;
-	}
-	c = xcalloc(1, sizeof(*c));
-	c->file = xstrdup(name);
-	c->dir = dir ? xstrdup(dir) : NULL;
+	c = lcfg_calloc(1, sizeof(*c));
+	c->file = lcfg_strdup(name);
+	c->dir = dir ? lcfg_strdup(dir) : NULL;
 	ld.c = c;
 	parse_root(&ld, config_root_setting(&lc));
 	config_destroy(&lc);
 	diag_sort(d);
-	if (ld.bad || d->n > 0) {
+	if (ld.l.bad || d->n > 0) {
 		cfg_free(c);
 		return NULL;
 	}
@@ -1147,7 +871,7 @@ cfg_load(const char *file, struct diag *d)
 		diag_add(d, file, 0, _("cannot open: %s (give the configuration with -c FILE)"), strerror(errno));
 		return NULL;
 	}
-	buf = xcalloc(CFG_MAX_BYTES + 1, 1);
+	buf = lcfg_calloc(CFG_MAX_BYTES + 1, 1);
 	n = fread(buf, 1, CFG_MAX_BYTES + 1, fp);
 	if (ferror(fp)) {
 		diag_add(d, file, 0, _("cannot read: %s"), strerror(errno));

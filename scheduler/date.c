@@ -3,6 +3,7 @@
  * Hinnant's well-known algorithms ("chrono-compatible low-level date
  * algorithms"), valid for the whole int32 range used here.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "scheduler/date.h"
@@ -122,4 +123,53 @@ date_format(int32_t day, char buf[11])
 	buf[8] = (char)('0' + d / 10);
 	buf[9] = (char)('0' + d % 10);
 	buf[10] = '\0';
+}
+
+static long long
+floordiv(long long a, long long b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+int32_t
+date_local_day(long long epoch, long gmtoff)
+{
+	return (int32_t)floordiv(epoch + gmtoff, 86400);
+}
+
+void
+date_format_ts(long long epoch, long gmtoff, char buf[DATE_TS_LEN])
+{
+	long long local = epoch + gmtoff;
+	int32_t day = (int32_t)floordiv(local, 86400);
+	unsigned sec = (unsigned)(local - (long long)day * 86400) % 86400;
+	unsigned off = (unsigned)(gmtoff < 0 ? -gmtoff : gmtoff) % 86400;
+	char d[11];
+
+	date_format(day, d);
+	snprintf(buf, DATE_TS_LEN, "%.10sT%02u:%02u:%02u%c%02u:%02u", d, sec / 3600 % 24, sec / 60 % 60, sec % 60,
+	    gmtoff < 0 ? '-' : '+', off / 3600 % 24, off / 60 % 60);
+}
+
+int
+date_parse_ts(const char *s, long long *epoch, long *gmtoff)
+{
+	int32_t day;
+	char d[11];
+	int h, mi, se, oh, om;
+	long off;
+
+	if (strlen(s) != 25 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || (s[19] != '+' && s[19] != '-') ||
+	    s[22] != ':')
+		return -1;
+	memcpy(d, s, 10);
+	d[10] = '\0';
+	if (date_parse(d, &day) < 0 || digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) || digits(s + 17, 2, &se) ||
+	    digits(s + 20, 2, &oh) || digits(s + 23, 2, &om) || h > 23 || mi > 59 || se > 60 || oh > 14 || om > 59)
+		return -1;
+	off = (oh * 3600L + om * 60L) * (s[19] == '-' ? -1 : 1);
+	*epoch = (long long)day * 86400 + h * 3600 + mi * 60 + se - off;
+	if (gmtoff)
+		*gmtoff = off;
+	return 0;
 }

@@ -24,4 +24,15 @@ int     date_parse_hhmm(const char *s, int *min);
 /* writes "YYYY-MM-DD" (11 bytes with NUL) */
 void    date_format(int32_t day, char buf[11]);
 
+/*
+ * Timestamps with an explicit offset, the form of the airing log and the
+ * library: "2026-01-02T08:00:05+07:00" (26 bytes with NUL). The offset is the
+ * caller's (from localtime_r's tm_gmtoff): nothing here reads a time zone.
+ */
+#define DATE_TS_LEN 26
+void    date_format_ts(long long epoch, long gmtoff, char buf[DATE_TS_LEN]);
+int     date_parse_ts(const char *s, long long *epoch, long *gmtoff);
+/* the local day number and seconds after local midnight of an instant */
+int32_t date_local_day(long long epoch, long gmtoff);
+
 #endif

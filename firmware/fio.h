@@ -1,0 +1,38 @@
+/*
+ * fio: the one layer every write to the SD card goes through (airing log,
+ * library, config swap, state files), so that the rules hold everywhere:
+ * writes are complete or reported, replaced files are written to a temp file
+ * in the same folder, fsynced, renamed, and the folder fsynced.
+ *
+ * Crash-point testing: fio can be told to stop the process, or fail with
+ * ENOSPC or EIO, at the Nth write, fsync or rename (fio_fault_set(), or the
+ * environment variable LOAXA_FAULT="OP:N:ACTION", OP one of write, fsync,
+ * rename, any; ACTION one of exit, enospc, eio). exit is _exit(86) before the
+ * call is made, which is what a pulled plug looks like to the files.
+ *
+ * Not thread-safe (the fault counters are global); the daemon is one thread.
+ */
+#ifndef FIO_H
+#define FIO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+enum fio_op { FIO_WRITE, FIO_FSYNC, FIO_RENAME, FIO_ANY };
+enum fio_action { FIO_NONE, FIO_EXIT, FIO_ENOSPC, FIO_EIO };
+
+#define FIO_EXIT_STATUS 86
+
+int	fio_write(int fd, const void *buf, size_t len);	/* all of it, or -1 (errno) */
+int	fio_fsync(int fd);
+int	fio_fsync_dir(const char *dir);
+int	fio_rename(const char *from, const char *to);	/* rename, then fsync the target's folder */
+/* replace path atomically with data; -1 with errno, and path untouched */
+int	fio_atomic(const char *path, const void *data, size_t len, mode_t mode);
+/* mkdir -p with mode for the created ones; 0 or -1 */
+int	fio_mkdirs(const char *dir, mode_t mode);
+
+void	fio_fault_set(enum fio_op, long nth, enum fio_action);
+long	fio_count(enum fio_op);		/* calls so far, for tests that step through crash points */
+
+#endif
