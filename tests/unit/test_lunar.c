@@ -148,7 +148,8 @@ static const struct {
 	  "the table's 25th is the historical calendar's own, not astronomy's" },
 	{ 2054, 4, 0, "2054-05-07", "2054-05-08",
 	  "new moon 2054-05-07 17:00:23 UT (PyEphem: 17:00:14), 23 s after midnight at UTC+7; which side "
-	  "of midnight rests on ΔT in 2054, a forecast good to a minute at best; the table assumed more ΔT" },
+	  "of midnight rests on ΔT in 2054, a forecast good to a minute at best; the table's reckoning put "
+	  "it at least 23 s earlier (a larger ΔT, or an older lunar theory)" },
 };
 #define NKNOWN	(sizeof(known) / sizeof(known[0]))
 
