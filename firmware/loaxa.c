@@ -15,6 +15,7 @@ static const struct {
 	const char	*usage;
 } cmds[] = {
 	{ "check", cmd_check, "check [-c CFG]" },
+	{ "lunar", cmd_lunar, "lunar FROM [TO]" },
 };
 
 static int

@@ -1,0 +1,2 @@
+# no date: a usage error (exit 2)
+"$LOAXA" lunar 
