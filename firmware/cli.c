@@ -11,6 +11,7 @@
 #include "firmware/cli.h"
 #include "firmware/nls.h"
 #include "scheduler/date.h"
+#include "scheduler/library.h"
 
 const char *
 cli_config_arg(int *argc, char **argv)
@@ -93,4 +94,61 @@ cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\n%s: loaxa %s\n", _("usage"), usage);
 	return 2;
+}
+
+void
+cli_local_ts(int32_t day, long ms, char buf[26])
+{
+	struct tm tm = { 0 };
+	int y, m, d;
+	time_t t;
+
+	date_to_civil(day, &y, &m, &d);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = (int)(ms / 3600000);
+	tm.tm_min = (int)(ms / 60000 % 60);
+	tm.tm_sec = (int)(ms / 1000 % 60);
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	localtime_r(&t, &tm);
+	date_format_ts((long long)t, tm.tm_gmtoff, buf);
+}
+
+int
+cli_load_library(const struct cfg *c, struct lib *l)
+{
+	struct diag d;
+	int r;
+
+	diag_init(&d);
+	r = lib_load(l, c->paths.library, &d);
+	for (size_t i = 0; i < d.n; i++)
+		fprintf(stderr, "loaxa: %s: %s\n", _("warning"), d.msg[i]);
+	diag_free(&d);
+	return r;
+}
+
+/*
+ * The chime's length: measured by the audio engine. This tree has no audio
+ * engine yet, so plans are made as if there were no chime.
+ */
+long
+cli_chime_ms(const struct cfg *c)
+{
+	(void)c;
+	return 0;
+}
+
+/*
+ * History for the planner: the last airing of every bulletin, from the
+ * airing log. This tree has no airing log yet, so every bulletin counts as
+ * never aired.
+ */
+void
+cli_load_history(const struct cfg *c, struct planner *p)
+{
+	(void)c;
+	(void)p;
 }

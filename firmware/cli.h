@@ -24,4 +24,15 @@ int32_t		 cli_today(void);
 int		 cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+struct lib;
+/* local day + ms after midnight -> "YYYY-MM-DDTHH:MM:SS+07:00" (TZ from cli_set_zone) */
+void	cli_local_ts(int32_t day, long ms, char buf[26]);
+/* loads the library of the config, printing what it skipped; 0 or -1 */
+int	cli_load_library(const struct cfg *, struct lib *);
+/* the chime's length in ms (0 when there is none or it cannot be read; says so) */
+long	cli_chime_ms(const struct cfg *);
+struct planner;
+/* feeds the planner the last airing of every bulletin from the airing log */
+void	cli_load_history(const struct cfg *, struct planner *);
+
 #endif

@@ -7,5 +7,8 @@
 
 int cmd_check(int argc, char **argv);
 int cmd_lunar(int argc, char **argv);
+int cmd_periods(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_library(int argc, char **argv);
 
 #endif

@@ -16,6 +16,9 @@ static const struct {
 } cmds[] = {
 	{ "check", cmd_check, "check [-c CFG]" },
 	{ "lunar", cmd_lunar, "lunar FROM [TO]" },
+	{ "periods", cmd_periods, "periods [-c CFG] YEAR" },
+	{ "plan", cmd_plan, "plan [-c CFG] FROM [TO] [--tsv]" },
+	{ "library", cmd_library, "library [-c CFG]" },
 };
 
 static int
