@@ -37,6 +37,8 @@ LIBOBJ  = $(LIBSRC:%.c=$(BUILD)/obj/%.o)
 TESTSRC = $(wildcard tests/unit/test_*.c)
 TESTBIN = $(TESTSRC:tests/unit/%.c=$(BUILD)/tests/%)
 TESTHLP = $(BUILD)/obj/tests/unit/tap.o
+BENCHSRC = $(wildcard tests/bench/bench_*.c)
+BENCHBIN = $(BENCHSRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 all: $(BUILD)/loaxa $(BUILD)/loaxad
 
@@ -62,7 +64,14 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TESTHLP) $(BUILD)/libloaxa.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
 
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(BUILD)/libloaxa.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
+
 tests: all $(TESTBIN)
+
+bench: all $(BENCHBIN)
+	BUILD=$(BUILD) tests/bench/run
 
 check: tests
 	BUILD=$(BUILD) tests/run
@@ -80,7 +89,7 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all tests check deps install clean
+.PHONY: all tests check bench deps install clean
 .SECONDARY:
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
