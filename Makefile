@@ -19,6 +19,14 @@ ifeq ($(SANITIZE),1)
 BUILD      := build/san
 SAN        := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
+# FUZZ=1: the libFuzzer build (clang), used by `make fuzz`
+FUZZ       ?= 0
+FUZZ_TIME  ?= 60
+ifeq ($(FUZZ),1)
+CC         := clang
+BUILD      := build/fuzzer
+SAN        := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
 
 PKGS = alsa libconfig libmpg123 libsodium jansson sndfile libebur128 libgpiod libsystemd
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wcast-qual
@@ -37,6 +45,9 @@ LIBOBJ  = $(LIBSRC:%.c=$(BUILD)/obj/%.o)
 TESTSRC = $(wildcard tests/unit/test_*.c)
 TESTBIN = $(TESTSRC:tests/unit/%.c=$(BUILD)/tests/%)
 TESTHLP = $(BUILD)/obj/tests/unit/tap.o
+FUZZSRC = $(wildcard tests/fuzz/fuzz_*.c)
+REPLAYBIN = $(FUZZSRC:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz/replay_%)
+FUZZBIN = $(FUZZSRC:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz/fuzz_%)
 BENCHSRC = $(wildcard tests/bench/bench_*.c)
 BENCHBIN = $(BENCHSRC:tests/bench/%.c=$(BUILD)/bench/%)
 
@@ -68,7 +79,22 @@ $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(BUILD)/libloaxa.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
 
-tests: all $(TESTBIN)
+$(BUILD)/fuzz/replay_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz/replay.o $(BUILD)/libloaxa.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
+
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/libloaxa.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS_ALL)
+
+tests: all $(TESTBIN) $(REPLAYBIN)
+
+# libFuzzer: every target for FUZZ_TIME seconds each, corpus in tests/fuzz/corpus/NAME
+fuzz:
+	$(MAKE) FUZZ=1 fuzz-targets
+	tests/fuzz/run build/fuzzer $(FUZZ_TIME)
+
+fuzz-targets: $(FUZZBIN)
 
 bench: all $(BENCHBIN)
 	BUILD=$(BUILD) tests/bench/run
@@ -89,7 +115,7 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all tests check bench deps install clean
+.PHONY: all tests check bench fuzz fuzz-targets deps install clean
 .SECONDARY:
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -3,7 +3,7 @@
 # Uses sudo when not root. The one list: keep README.md's dependency table in step.
 set -eu
 pkgs="
-build-essential pkg-config gettext
+build-essential pkg-config gettext clang
 libasound2-dev libconfig-dev libmpg123-dev libsodium-dev libjansson-dev
 libsndfile1-dev libebur128-dev libgpiod-dev libsystemd-dev
 alsa-utils libasound2-plugins espeak-ng lame mpg123 sox
