@@ -6,6 +6,7 @@
 #define CMD_H
 
 int cmd_check(int argc, char **argv);
+int cmd_log(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

@@ -15,6 +15,8 @@ static const struct {
 	const char	*usage;
 } cmds[] = {
 	{ "check", cmd_check, "check [-c CFG]" },
+	{ "log", cmd_log, "log show|verify|export|init [-c CFG] ...  (loaxa log verify --airlog DIR [--seed HEX] "
+	    "[--checkpoint FILE] [--key PUBKEY])" },
 	{ "keygen", cmd_keygen, "keygen [--out PREFIX]" },
 	{ "sign", cmd_sign, "sign FILE [--key PREFIX.key]" },
 	{ "verify", cmd_verify, "verify FILE [--pubkey ed25519:...|PREFIX.pub] [--sig FILE.sig] [-c CFG]" },
