@@ -10,5 +10,9 @@ int cmd_lunar(int argc, char **argv);
 int cmd_periods(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_library(int argc, char **argv);
+int cmd_log(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #endif

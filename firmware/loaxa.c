@@ -19,6 +19,11 @@ static const struct {
 	{ "periods", cmd_periods, "periods [-c CFG] YEAR" },
 	{ "plan", cmd_plan, "plan [-c CFG] FROM [TO] [--tsv]" },
 	{ "library", cmd_library, "library [-c CFG]" },
+	{ "log", cmd_log, "log show|verify|export|init [-c CFG] ...  (loaxa log verify --airlog DIR [--seed HEX] "
+	    "[--checkpoint FILE] [--key PUBKEY])" },
+	{ "keygen", cmd_keygen, "keygen [--out PREFIX]" },
+	{ "sign", cmd_sign, "sign FILE [--key PREFIX.key]" },
+	{ "verify", cmd_verify, "verify FILE [--pubkey ed25519:...|PREFIX.pub] [--sig FILE.sig] [-c CFG]" },
 };
 
 static int
