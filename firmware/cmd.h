@@ -6,5 +6,6 @@
 #define CMD_H
 
 int cmd_check(int argc, char **argv);
+int cmd_play(int argc, char **argv);
 
 #endif

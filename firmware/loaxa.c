@@ -15,6 +15,7 @@ static const struct {
 	const char	*usage;
 } cmds[] = {
 	{ "check", cmd_check, "check [-c CFG]" },
+	{ "play", cmd_play, "play [-c CFG] [--device PCM] [-v] FILE|ID" },
 };
 
 static int
