@@ -14,5 +14,6 @@ int cmd_log(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_play(int argc, char **argv);
 
 #endif

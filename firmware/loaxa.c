@@ -24,6 +24,7 @@ static const struct {
 	{ "keygen", cmd_keygen, "keygen [--out PREFIX]" },
 	{ "sign", cmd_sign, "sign FILE [--key PREFIX.key]" },
 	{ "verify", cmd_verify, "verify FILE [--pubkey ed25519:...|PREFIX.pub] [--sig FILE.sig] [-c CFG]" },
+	{ "play", cmd_play, "play [-c CFG] [--device PCM] [-v] FILE|ID" },
 };
 
 static int

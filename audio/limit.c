@@ -1,0 +1,223 @@
+/*
+ * limit: see limit.h.
+ *
+ * Blocks k = 0, 1, ... each get q[k] = min(1, ceiling / peak[k]). The
+ * envelope's value b[i] at the boundary before block i is the smallest of
+ *   q[i-1] and q[i]                 (both neighbours: the straight line
+ *                                    across block i then never exceeds q[i]),
+ *   q[i+j] + (1 - q[i+j]) j/(A+1)   for j = 1..A (the attack ramp),
+ *   b[i-1] * release                (the gain comes back slowly),
+ *   1.
+ * So block k is written out once q[k+1+A] is known; the ring holds A+3
+ * blocks (A+2 waiting and the one being filled).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audio/limit.h"
+
+#define B AUDIO_LIMIT_BLOCK
+
+struct audio_limit {
+	int		 ch;
+	int		 A;		/* look-ahead, blocks */
+	int		 nb;		/* ring blocks: A + 3 */
+	float		 ceiling;
+	float		 gain;
+	float		 release;	/* per block */
+	float		*ring;		/* nb blocks of B frames */
+	float		*q;		/* per ring slot */
+	int		*len;		/* frames in the block (B but the last) */
+	long long	 nin;		/* blocks complete */
+	long long	 nout;		/* blocks written out */
+	int		 wpos;		/* frames in block nin */
+	float		 b;		/* envelope at the start of block nout */
+	int		 have_b;
+	double		 min_gain;
+};
+
+struct audio_limit *
+audio_limit_new(long rate, int channels, double ceiling)
+{
+	struct audio_limit *l;
+
+	if (rate <= 0 || channels < 1 || ceiling <= 0 || (l = calloc(1, sizeof(*l))) == NULL)
+		return NULL;
+	l->ch = channels;
+	l->A = (int)ceil(AUDIO_LIMIT_LOOKAHEAD_MS * 1e-3 * (double)rate / B);
+	if (l->A < 1)
+		l->A = 1;
+	l->nb = l->A + 3;
+	l->ceiling = (float)ceiling;
+	l->gain = 1.0f;
+	l->release = (float)pow(10.0, AUDIO_LIMIT_RELEASE_DB_S / 20.0 * B / (double)rate);
+	l->ring = malloc(sizeof(float) * (size_t)(l->nb * B * channels));
+	l->q = malloc(sizeof(float) * (size_t)l->nb);
+	l->len = malloc(sizeof(int) * (size_t)l->nb);
+	if (l->ring == NULL || l->q == NULL || l->len == NULL) {
+		audio_limit_free(l);
+		return NULL;
+	}
+	audio_limit_reset(l);
+	return l;
+}
+
+void
+audio_limit_set_gain(struct audio_limit *l, double gain)
+{
+	l->gain = (float)gain;
+}
+
+size_t
+audio_limit_latency(const struct audio_limit *l)
+{
+	return (size_t)(l->nb * B);
+}
+
+void
+audio_limit_reset(struct audio_limit *l)
+{
+	l->nin = l->nout = 0;
+	l->wpos = 0;
+	l->have_b = 0;
+	l->b = 1.0f;
+	l->min_gain = 1.0;
+}
+
+double
+audio_limit_min_gain(const struct audio_limit *l)
+{
+	return l->min_gain;
+}
+
+static float
+qat(const struct audio_limit *l, long long k)
+{
+	if (k < 0 || k >= l->nin)
+		return 1.0f;	/* before the start, or past the end when flushing */
+	return l->q[k % l->nb];
+}
+
+/* the envelope at the boundary before block i */
+static float
+boundary(struct audio_limit *l, long long i, float prev, int have_prev)
+{
+	float c = qat(l, i - 1), q = qat(l, i);
+
+	if (q < c)
+		c = q;
+	for (int j = 1; j <= l->A; j++) {
+		float qj = qat(l, i + j);
+		if (qj < 1.0f) {
+			float r = qj + (1.0f - qj) * (float)j / (float)(l->A + 1);
+			if (r < c)
+				c = r;
+		}
+	}
+	if (have_prev && prev * l->release < c)
+		c = prev * l->release;
+	return c > 1.0f ? 1.0f : c;
+}
+
+static size_t
+emit(struct audio_limit *l, float *out)
+{
+	long long k = l->nout;
+	int slot = (int)(k % l->nb), n = l->len[slot], ch = l->ch;
+	const float *src = l->ring + (size_t)slot * B * (size_t)ch;
+	float b0, b1;
+
+	if (!l->have_b) {
+		l->b = boundary(l, k, 1.0f, 0);
+		l->have_b = 1;
+	}
+	b0 = l->b;
+	b1 = boundary(l, k + 1, b0, 1);
+	if (b0 == 1.0f && b1 == 1.0f)
+		memcpy(out, src, sizeof(float) * (size_t)(n * ch));
+	else {
+		float step = (b1 - b0) / (float)n;
+
+		for (int i = 0; i < n; i++) {
+			float g = b0 + step * (float)i;
+			for (int c = 0; c < ch; c++)
+				out[i * ch + c] = src[i * ch + c] * g;
+		}
+		if (b0 < l->min_gain)
+			l->min_gain = b0;
+		if (b1 < l->min_gain)
+			l->min_gain = b1;
+	}
+	l->b = b1;
+	l->nout++;
+	return (size_t)n;
+}
+
+static void
+close_block(struct audio_limit *l, int n)
+{
+	int slot = (int)(l->nin % l->nb);
+	const float *s = l->ring + (size_t)slot * B * (size_t)l->ch;
+	float peak = 0;
+
+	for (int i = 0; i < n * l->ch; i++) {
+		float a = fabsf(s[i]);
+		peak = a > peak ? a : peak;
+	}
+	l->q[slot] = peak > l->ceiling ? l->ceiling / peak : 1.0f;
+	l->len[slot] = n;
+	l->nin++;
+	l->wpos = 0;
+}
+
+size_t
+audio_limit_run(struct audio_limit *l, const float *in, size_t n, float *out)
+{
+	size_t done = 0, got = 0;
+	int ch = l->ch;
+	float g = l->gain;
+
+	while (done < n) {
+		int slot = (int)(l->nin % l->nb), take = B - l->wpos;
+		float *dst = l->ring + ((size_t)slot * B + (size_t)l->wpos) * (size_t)ch;
+
+		if ((size_t)take > n - done)
+			take = (int)(n - done);
+		for (int i = 0; i < take * ch; i++)
+			dst[i] = in[done * (size_t)ch + (size_t)i] * g;
+		l->wpos += take;
+		done += (size_t)take;
+		if (l->wpos == B) {
+			close_block(l, B);
+			while (l->nin >= l->nout + 2 + l->A)
+				got += emit(l, out + got * (size_t)ch);
+		}
+	}
+	return got;
+}
+
+size_t
+audio_limit_flush(struct audio_limit *l, float *out)
+{
+	size_t got = 0;
+
+	if (l->wpos > 0)
+		close_block(l, l->wpos);
+	while (l->nout < l->nin)
+		got += emit(l, out + got * (size_t)l->ch);
+	l->nin = l->nout = 0;
+	l->have_b = 0;
+	return got;
+}
+
+void
+audio_limit_free(struct audio_limit *l)
+{
+	if (l == NULL)
+		return;
+	free(l->ring);
+	free(l->q);
+	free(l->len);
+	free(l);
+}
