@@ -848,6 +848,8 @@ cfg_load_string(const char *text, const char *name, const char *dir, struct diag
 	c = lcfg_calloc(1, sizeof(*c));
 	c->file = lcfg_strdup(name);
 	c->dir = dir ? lcfg_strdup(dir) : NULL;
+	c->text = lcfg_strdup(text);
+	c->textlen = strlen(text);
 	ld.c = c;
 	parse_root(&ld, config_root_setting(&lc));
 	config_destroy(&lc);
@@ -904,6 +906,7 @@ cfg_free(struct cfg *c)
 		return;
 	free(c->file);
 	free(c->dir);
+	free(c->text);
 	free(c->site.id);
 	free(c->site.name);
 	free(c->site.province);

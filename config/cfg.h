@@ -83,6 +83,8 @@ struct cfg_topic {
 struct cfg {
 	char		*file;		/* as given to cfg_load */
 	char		*dir;		/* its folder: relative paths resolve here */
+	char		*text;		/* the exact text it was parsed from */
+	size_t		 textlen;
 	int		 version;
 	long long	 serial;
 

@@ -11,7 +11,10 @@
 #include "firmware/cli.h"
 #include "firmware/nls.h"
 #include "scheduler/date.h"
+#include "scheduler/history.h"
 #include "scheduler/library.h"
+#include "scheduler/plan.h"
+#include "audio/measure.h"
 
 const char *
 cli_config_arg(int *argc, char **argv)
@@ -130,25 +133,38 @@ cli_load_library(const struct cfg *c, struct lib *l)
 	return r;
 }
 
-/*
- * The chime's length: measured by the audio engine. This tree has no audio
- * engine yet, so plans are made as if there were no chime.
- */
 long
 cli_chime_ms(const struct cfg *c)
 {
-	(void)c;
-	return 0;
+	struct audio_measure m;
+	char err[512];
+
+	if (c->audio.chime == NULL)
+		return 0;
+	if (audio_measure(c->audio.chime, &m, err, sizeof(err)) < 0) {
+		fprintf(stderr, "loaxa: %s: %s (%s)\n", _("warning"), err, _("plans are made without the chime"));
+		return 0;
+	}
+	return m.duration_ms;
 }
 
-/*
- * History for the planner: the last airing of every bulletin, from the
- * airing log. This tree has no airing log yet, so every bulletin counts as
- * never aired.
- */
+static void
+on_aired(void *arg, const char *id, long long start_s)
+{
+	struct tm tm;
+	time_t t = (time_t)start_s;
+
+	localtime_r(&t, &tm);
+	plan_set_last(arg, id, (long long)date_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) *
+	    PLAN_DAY_MS + (tm.tm_hour * 3600L + tm.tm_min * 60L + tm.tm_sec) * 1000L);
+}
+
 void
 cli_load_history(const struct cfg *c, struct planner *p)
 {
-	(void)c;
-	(void)p;
+	struct history_cb h = { .aired = on_aired, .arg = p };
+
+	if (history_read(c->paths.airlog, &h) < 0)
+		fprintf(stderr, "loaxa: %s: %s %s\n", _("warning"), c->paths.airlog,
+		    _("cannot be read; the plan counts every bulletin as never aired"));
 }

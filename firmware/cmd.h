@@ -15,5 +15,6 @@ int cmd_keygen(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_play(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
 
 #endif

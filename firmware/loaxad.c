@@ -1,27 +1,444 @@
 /*
- * loaxad: the daemon. Placeholder main until the daemon issue lands: it
- * validates its configuration and exits, so packaging and tests can rely
- * on the binary existing. See loaxad(8).
+ * loaxad: the daemon (loaxad(8)). Runs in the foreground, logs to stderr,
+ * under systemd as Type=notify with a watchdog.
+ *
+ * One poll loop, no threads, no sleeps:
+ *   timerfd   CLOCK_REALTIME, absolute, TFD_TIMER_CANCEL_ON_SET: the engine's
+ *             next event; a clock step cancels it (ECANCELED) and the engine
+ *             re-plans
+ *   signalfd  SIGTERM/SIGINT end cleanly, SIGHUP reloads the config
+ *   inotify   the config file's folder (a new config swapped in), the
+ *             library (bulletins added or removed), the inbox (records and
+ *             files handed over by other processes), the time-sync flag
+ *   timerfd   CLOCK_BOOTTIME, the systemd watchdog's half period
+ *   the PCM   while a bulletin airs
+ * State the loop acts on changes only here; signal handlers do not exist.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/timex.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "config/cfg.h"
+#include "firmware/board.h"
 #include "firmware/cli.h"
+#include "firmware/engine.h"
+#include "firmware/fio.h"
 #include "firmware/log.h"
 #include "firmware/nls.h"
+#include "firmware/player.h"
+#include "scheduler/airlog.h"
+
+#define MAX_PFD 32
+#define DEFAULT_SYNC_FLAG "/run/systemd/timesync/synchronized"
+
+struct daemon {
+	const char	*cfg_path;
+	char		 cfg_dir[PATH_MAX], cfg_base[256];
+	struct engine	*e;
+	struct airlog	*log;
+	struct board	*board;
+	int		 tfd, sfd, ifd, wfd;
+	int		 wd_cfg, wd_lib, wd_inbox, wd_sync;
+	char		 sync_flag[PATH_MAX];
+	int		 sync_flag_only;	/* LOAXA_SYNC_FLAG: the flag alone decides (tests) */
+	long long	 armed;
+	char		 boot_id[64];
+	char		 status_path[PATH_MAX];
+	char		 current_path[PATH_MAX];
+	char		*last_status;
+	int		 echo;			/* print records as they are written (-e) */
+};
+
+/* --- the real clock ------------------------------------------------------ */
+
+static long long
+rt_ms(void *h)
+{
+	struct timespec ts;
+
+	(void)h;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static long long
+boot_ms(void *h)
+{
+	struct timespec ts;
+
+	(void)h;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* trusted: systemd-timesyncd's flag, the kernel's NTP status, or an RTC that set the clock at boot */
+static int
+synced(void *h)
+{
+	struct daemon *d = h;
+	struct timex tx = { 0 };
+	char buf[8] = "";
+	int fd;
+
+	if (access(d->sync_flag, F_OK) == 0)
+		return 1;
+	if (d->sync_flag_only)
+		return 0;
+	if (adjtimex(&tx) >= 0 && !(tx.status & STA_UNSYNC))
+		return 1;
+	if ((fd = open("/sys/class/rtc/rtc0/hctosys", O_RDONLY | O_CLOEXEC)) >= 0) {
+		ssize_t n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0 && buf[0] == '1')
+			return 1;
+	}
+	return 0;
+}
+
+/* --- status file --------------------------------------------------------- */
+
+static void
+write_status(struct daemon *d)
+{
+	struct engine_status st;
+	json_t *o;
+	char *text;
+
+	if (d->status_path[0] == '\0')
+		return;
+	engine_status(d->e, &st);
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:i}", "state", st.state, "current", st.current,
+	    "next", st.next, "clock", st.clock_synced ? "synced" : "unsynced", "last_error", st.last_error,
+	    "airings", (json_int_t)st.airings, "missed", (json_int_t)st.missed, "pid", (int)getpid());
+	text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(o);
+	if (text == NULL)
+		return;
+	if (d->last_status == NULL || strcmp(text, d->last_status) != 0) {
+		size_t n = strlen(text);
+		text[n] = '\n';
+		if (fio_atomic(d->status_path, text, n + 1, 0644) < 0)
+			log_warn("status file %s", d->status_path);
+		text[n] = '\0';
+		free(d->last_status);
+		d->last_status = text;
+	} else
+		free(text);
+}
+
+/* --- events -------------------------------------------------------------- */
+
+static void
+arm(struct daemon *d)
+{
+	long long t = engine_deadline(d->e);
+	struct itimerspec its = { 0 };
+
+	if (t == d->armed)
+		return;
+	d->armed = t;
+	if (t != LLONG_MAX) {
+		if (t <= 0)
+			t = 1;
+		its.it_value.tv_sec = t / 1000;
+		its.it_value.tv_nsec = (t % 1000) * 1000000;
+	}
+	if (timerfd_settime(d->tfd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its, NULL) < 0)
+		log_warn("timerfd_settime");
+}
+
+static void
+reload(struct daemon *d, const char *why)
+{
+	struct cfg *c;
+
+	log_info("reloading %s (%s)", d->cfg_path, why);
+	if ((c = cli_load(d->cfg_path)) == NULL) {
+		log_warnx("%s", _("the new configuration is refused; the old one stays in force"));
+		return;
+	}
+	if (c->serial == engine_cfg(d->e)->serial && strcmp(why, "SIGHUP") != 0) {
+		cfg_free(c);
+		return;
+	}
+	engine_reload(d->e, c);
+	sd_notifyf(0, "STATUS=configuration serial %lld", c->serial);
+}
+
+/* a record handed over by another process (ingest while we hold the log) */
+static void
+inbox_record(struct daemon *d, const char *name)
+{
+	char path[PATH_MAX];
+	json_error_t je;
+	json_t *r, *fields;
+	const char *type;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", engine_cfg(d->e)->paths.inbox, name) >= sizeof(path))
+		return;
+	r = json_load_file(path, 0, &je);
+	type = r ? json_string_value(json_object_get(r, "type")) : NULL;
+	fields = r ? json_object_get(r, "fields") : NULL;
+	if (type == NULL || !json_is_object(fields) || (strcmp(type, "ingest") != 0 && strcmp(type, "config") != 0)) {
+		log_warnx("inbox %s: not a record loaxa can log; left in place", name);
+		json_decref(r);
+		return;
+	}
+	if (engine_record(d->e, type, json_incref(fields)) == 0)
+		unlink(path);
+	json_decref(r);
+}
+
+static void
+inotify_events(struct daemon *d)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n;
+
+	while ((n = read(d->ifd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			struct inotify_event *ev = (struct inotify_event *)(void *)p;
+			const char *name = ev->len ? ev->name : "";
+
+			if (ev->wd == d->wd_cfg && strcmp(name, d->cfg_base) == 0)
+				reload(d, "config file changed");
+			else if (ev->wd == d->wd_lib)
+				engine_library_changed(d->e);
+			else if (ev->wd == d->wd_inbox && strncmp(name, "record-", 7) == 0 &&
+			    strstr(name, ".json") && !strstr(name, ".tmp"))
+				inbox_record(d, name);
+			else if (ev->wd == d->wd_sync)
+				engine_clock_changed(d->e);
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+}
+
+static int
+watch(struct daemon *d, const char *dir, uint32_t mask)
+{
+	int wd;
+
+	if (dir == NULL || (wd = inotify_add_watch(d->ifd, dir, mask)) < 0) {
+		if (dir)
+			log_warn("cannot watch %s", dir);
+		return -1;
+	}
+	return wd;
+}
+
+static void
+on_record(void *arg, const char *type, const char *line)
+{
+	(void)arg;
+	printf("%s %s\n", type, line);
+	fflush(stdout);
+}
+
+static void
+read_boot_id(char *buf, size_t len)
+{
+	FILE *fp = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+	snprintf(buf, len, "unknown");
+	if (fp && fgets(buf, (int)len, fp))
+		buf[strcspn(buf, "\n")] = '\0';
+	if (fp)
+		fclose(fp);
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "%s: loaxad [-c CFG] [-e] [-v]\n", _("usage"));
+	exit(2);
+}
 
 int
 main(int argc, char **argv)
 {
-	const char *path;
+	struct daemon d = { .tfd = -1, .armed = LLONG_MIN };
+	struct engine_env env = { 0 };
+	struct pollfd pfd[MAX_PFD];
+	char err[512];
 	struct cfg *c;
+	sigset_t mask;
+	uint64_t wd_usec = 0;
+	const char *flag;
+	int ch, verbose = 0, running = 1;
 
 	nls_init();
-	log_init("loaxad", 0);
-	path = cli_config_arg(&argc, argv);
-	if ((c = cli_load(path)) == NULL)
-		return 1;
-	log_warnx("%s", "the scheduling loop is not built yet; configuration is valid");
-	cfg_free(c);
-	return 1;
+	d.cfg_path = cli_config_arg(&argc, argv);
+	while ((ch = getopt(argc, argv, "ev")) != -1) {
+		switch (ch) {
+		case 'e':
+			d.echo = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	log_init("loaxad", verbose);
+	if ((c = cli_load(d.cfg_path)) == NULL)
+		fatalx("%s: %s", d.cfg_path, _("invalid configuration; fix it (loaxa check) and restart"));
+	{
+		const char *slash = strrchr(d.cfg_path, '/');
+		snprintf(d.cfg_dir, sizeof(d.cfg_dir), "%.*s", slash ? (int)(slash - d.cfg_path) : 1,
+		    slash ? d.cfg_path : ".");
+		snprintf(d.cfg_base, sizeof(d.cfg_base), "%s", slash ? slash + 1 : d.cfg_path);
+	}
+	flag = getenv("LOAXA_SYNC_FLAG");
+	d.sync_flag_only = flag && *flag;
+	snprintf(d.sync_flag, sizeof(d.sync_flag), "%s", d.sync_flag_only ? flag : DEFAULT_SYNC_FLAG);
+	read_boot_id(d.boot_id, sizeof(d.boot_id));
+
+	if (fio_mkdirs(c->paths.airlog, 0750) < 0 || fio_mkdirs(c->paths.inbox, 0770) < 0)
+		fatal("%s", c->paths.airlog);
+	if ((d.log = airlog_open(c->paths.airlog, c->paths.state, c->site.id, err, sizeof(err))) == NULL)
+		fatalx("%s: %s", c->paths.airlog, err);
+	if (airlog_torn(d.log))
+		log_warnx("%s", _("the airing log ends with a torn record (power cut while writing); it is kept and "
+		    "acknowledged in the next record"));
+	/* relay off before anything else: never left on after a crash */
+	if ((d.board = board_open(c, err, sizeof(err))) == NULL)
+		log_warnx("amplifier relay: %s", err);
+	if (fio_mkdirs(c->paths.run, 0755) == 0)
+		snprintf(d.status_path, sizeof(d.status_path), "%s/status.json", c->paths.run);
+
+	env.clock = (struct engine_clock){ rt_ms, boot_ms, synced, &d };
+	if (player_alsa_env(&env.player, c, err, sizeof(err)) < 0)
+		fatalx("audio: %s", err);
+	env.measure = player_measure;
+	env.board = d.board;
+	env.log = d.log;
+	env.boot_id = d.boot_id;
+	snprintf(d.current_path, sizeof(d.current_path), "%s/current.json", c->paths.state);
+	env.current_path = d.current_path;
+	if (d.echo) {
+		env.on_record = on_record;
+		setvbuf(stdout, NULL, _IOLBF, 0);
+	}
+	if ((d.e = engine_new(c, &env, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGPIPE);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		fatal("sigprocmask");
+	if ((d.sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
+		fatal("signalfd");
+	if ((d.tfd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC)) < 0)
+		fatal("timerfd_create");
+	if ((d.ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0)
+		fatal("inotify_init1");
+	d.wd_cfg = watch(&d, d.cfg_dir, IN_CLOSE_WRITE | IN_MOVED_TO);
+	{
+		char lib[PATH_MAX];
+		snprintf(lib, sizeof(lib), "%s/bulletins", c->paths.library);
+		fio_mkdirs(lib, 0755);
+		d.wd_lib = watch(&d, lib, IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM);
+	}
+	d.wd_inbox = watch(&d, c->paths.inbox, IN_CLOSE_WRITE | IN_MOVED_TO);
+	{
+		char sdir[PATH_MAX], *slash;
+		snprintf(sdir, sizeof(sdir), "%s", d.sync_flag);
+		if ((slash = strrchr(sdir, '/')) != NULL)
+			*slash = '\0';
+		d.wd_sync = access(sdir, F_OK) == 0 ? watch(&d, sdir, IN_CREATE | IN_ATTRIB | IN_MOVED_TO | IN_DELETE) : -1;
+	}
+	d.wfd = -1;
+	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0) {
+		struct itimerspec its = { 0 };
+		uint64_t half = wd_usec / 2;
+		its.it_interval.tv_sec = (time_t)(half / 1000000);
+		its.it_interval.tv_nsec = (long)(half % 1000000) * 1000;
+		its.it_value = its.it_interval;
+		if ((d.wfd = timerfd_create(CLOCK_BOOTTIME, TFD_NONBLOCK | TFD_CLOEXEC)) >= 0)
+			timerfd_settime(d.wfd, 0, &its, NULL);
+	}
+
+	engine_start(d.e);
+	write_status(&d);
+	sd_notifyf(0, "READY=1\nSTATUS=configuration serial %lld", engine_cfg(d.e)->serial);
+	log_info("started: site %s, configuration serial %lld", engine_cfg(d.e)->site.id, engine_cfg(d.e)->serial);
+
+	while (running) {
+		int n = 0, base, np;
+
+		arm(&d);
+		pfd[n++] = (struct pollfd){ .fd = d.tfd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = d.sfd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = d.ifd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = d.wfd, .events = POLLIN };
+		base = n;
+		np = engine_pollfds(d.e, pfd + base, MAX_PFD - base);
+		if (poll(pfd, (nfds_t)(base + np), -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		if (pfd[0].revents & POLLIN) {
+			uint64_t x;
+			if (read(d.tfd, &x, sizeof(x)) < 0 && errno == ECANCELED) {
+				log_info("%s", "the system clock was set; re-planning");
+				engine_clock_changed(d.e);
+			}
+			d.armed = LLONG_MIN;	/* re-arm whatever happened */
+		}
+		if (pfd[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			while (read(d.sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGHUP)
+					reload(&d, "SIGHUP");
+				else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+					sd_notify(0, "STOPPING=1");
+					engine_stop(d.e, si.ssi_signo == SIGTERM ? "shutdown (SIGTERM)" : "shutdown (SIGINT)");
+					running = 0;
+				}
+			}
+		}
+		if (pfd[2].revents & POLLIN)
+			inotify_events(&d);
+		if (d.wfd >= 0 && (pfd[3].revents & POLLIN)) {
+			uint64_t x;
+			if (read(d.wfd, &x, sizeof(x)) > 0)
+				sd_notify(0, "WATCHDOG=1");
+		}
+		if (np > 0)
+			engine_service(d.e, pfd + base, np);
+		if (running)
+			engine_run(d.e);
+		write_status(&d);
+	}
+	if (d.board) {
+		board_amp(d.board, 0, err, sizeof(err));
+		board_close(d.board);
+	}
+	engine_free(d.e);
+	airlog_close(d.log);
+	player_alsa_free();
+	free(d.last_status);
+	log_info("%s", "stopped");
+	return 0;
 }

@@ -1,0 +1,1284 @@
+/*
+ * engine: see engine.h for the contract.
+ *
+ * State. At any moment the engine either runs a session (a list of steps,
+ * `cur` the one in progress) or is idle until the next event: the next
+ * session's relay-on time, the next emergency, or midnight (a new day: new
+ * epoch in the log). The clock is read through the env's ops only, so the
+ * same code runs in real time and in simulation.
+ *
+ * What the log must show. Every planned bulletin of every session ends up
+ * in exactly one record: airing (complete, interrupted or failed) or missed
+ * (with the reason). A session without content gives one missed record with
+ * no bulletin. Records carry `slot`, the session's planned start, from
+ * which a restart learns which sessions were already handled.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audio/play.h"
+#include "config/cfg.h"
+#include "firmware/board.h"
+#include "firmware/engine.h"
+#include "firmware/fio.h"
+#include "firmware/log.h"
+#include "firmware/nls.h"
+#include "scheduler/airlog.h"
+#include "scheduler/date.h"
+#include "scheduler/history.h"
+#include "scheduler/library.h"
+#include "scheduler/plan.h"
+#include "scheduler/sched.h"
+
+#define MAX_ITEMS	256
+#define MAX_STEPS	(2 * MAX_ITEMS + 16)
+#define MAX_EMERG	64
+#define CATCHUP_DAYS	366
+#define LOAXA_VERSION	"0.1"
+
+enum step_kind { ST_AMP_ON, ST_WAIT, ST_CHIME, ST_GAP, ST_ITEM, ST_AMP_OFF };
+
+struct step {
+	enum step_kind	 k;
+	long long	 t;	/* ST_WAIT: until, wall ms */
+	long		 ms;	/* ST_GAP */
+	int		 item;	/* ST_ITEM: index into items */
+};
+
+struct session {
+	int			 active;
+	struct cfg		*cfg;		/* planned with this config (kept alive) */
+	int			 timed;		/* 0: an emergency outside any session */
+	struct sched_slot	 slot;
+	long long		 slot_ms;	/* planned start, wall ms */
+	long long		 end_ms;	/* no bulletin may end after this */
+	struct plan_item	 items[MAX_ITEMS];
+	int			 nitems;
+	int			 logged[MAX_ITEMS];	/* a record exists for this item */
+	struct step		 steps[MAX_STEPS];
+	int			 nsteps, cur;
+	int			 started;	/* steps[cur] handed to the player */
+	int			 opened;	/* device open */
+	int			 amp;		/* relay on */
+	long long		 item_start_ms;
+	double			 item_gain;
+};
+
+/* the last airing of each bulletin: read from the log once, then kept here */
+struct hist {
+	char		 id[BUL_ID_MAX + 1];
+	long long	 last_ms;	/* wall ms */
+};
+
+struct emerg {
+	char		 id[BUL_ID_MAX + 1];
+	long long	 next_ms;	/* LLONG_MAX: done */
+};
+
+struct engine {
+	struct cfg		*cfg;
+	struct engine_env	 env;
+	struct lib		 lib;
+	int			 lib_loaded;
+	struct planner		*plan;
+	long			 chime_ms;
+	double			 chime_lufs;
+	struct session		 s;
+	struct emerg		 em[MAX_EMERG];
+	int			 nem;
+	long long		 hw;		/* latest slot handled, wall ms */
+	int			 synced;
+	long long		 start_mono;	/* boot-time ms when the engine started */
+	long long		 unsynced_mono;	/* boot-time ms since when the clock is not trusted; -1: it is */
+	int32_t			 day;		/* the local day last seen */
+	int			 stopped;
+	char			 last_error[256];
+	long long		 airings, missed;
+	struct cfg		*retired;	/* an old config a session still used */
+	struct lib		 old_lib[4];	/* libraries a session still points into */
+	int			 nold_lib;
+	int			 lib_dirty;	/* changed while no reload was possible */
+	const char		*jump_reason;	/* why the next catch-up's sessions were missed */
+	char			 cfg_sha[65];	/* of the config last logged as applied */
+	struct hist		*hist;		/* sorted by id */
+	int			 nhist, caphist;
+};
+
+/* --- time --------------------------------------------------------------- */
+
+static long long
+now_ms(struct engine *e)
+{
+	return e->env.clock.realtime_ms(e->env.clock.h);
+}
+
+static void
+local_of(long long ms, int32_t *day, long *msday, long *gmtoff)
+{
+	time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	if (day)
+		*day = date_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	if (msday)
+		*msday = (tm.tm_hour * 3600L + tm.tm_min * 60L + tm.tm_sec) * 1000L + (long)(ms - (long long)t * 1000);
+	if (gmtoff)
+		*gmtoff = tm.tm_gmtoff;
+}
+
+static long long
+wall_of(int32_t day, long msday)
+{
+	struct tm tm = { 0 };
+	int y, m, d;
+	time_t t;
+
+	date_to_civil(day, &y, &m, &d);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = (int)(msday / 3600000);
+	tm.tm_min = (int)(msday / 60000 % 60);
+	tm.tm_sec = (int)(msday / 1000 % 60);
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	return (long long)t * 1000 + msday % 1000;
+}
+
+static void
+ts_of(long long ms, char buf[DATE_TS_LEN])
+{
+	long off;
+
+	local_of(ms, NULL, NULL, &off);
+	date_format_ts(ms >= 0 ? ms / 1000 : (ms - 999) / 1000, off, buf);
+}
+
+static long long
+mono_ms(struct engine *e)
+{
+	return e->env.clock.boottime_ms(e->env.clock.h);
+}
+
+/* the wall time of a boot-time instant, by the clock as it is now (trusted or not) */
+static long long
+wall_of_mono(struct engine *e, long long mono)
+{
+	return now_ms(e) - (mono_ms(e) - mono);
+}
+
+static int
+clock_ok(const struct engine *e)
+{
+	return e->synced || !e->cfg->time.require_sync;
+}
+
+/* --- the log ------------------------------------------------------------ */
+
+static void
+set_error(struct engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+set_error(struct engine *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->last_error, sizeof(e->last_error), fmt, ap);
+	va_end(ap);
+	log_warnx("%s", e->last_error);
+}
+
+/* appends a record; takes fields. Failure to log is reported, never fatal:
+ * the board keeps airing (the airlog says which records it could not keep). */
+static int
+record(struct engine *e, const char *type, json_t *fields)
+{
+	struct airlog_clock ck = {
+		.realtime_s = now_ms(e) / 1000,
+		.mono_ms = mono_ms(e),
+		.synced = e->synced,
+		.boot_id = e->env.boot_id,
+	};
+	char err[256];
+	long long seq;
+	long off;
+
+	local_of(now_ms(e), NULL, NULL, &off);
+	ck.gmtoff = off;
+	if (airlog_append(e->env.log, type, fields, &ck, &seq, err, sizeof(err)) < 0) {
+		set_error(e, "airing log: %s", err);
+		json_decref(fields);
+		return -1;
+	}
+	if (e->env.on_record) {
+		char *line = json_dumps(fields, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		e->env.on_record(e->env.on_record_arg, type, line ? line : "");
+		free(line);
+	}
+	json_decref(fields);
+	return 0;
+}
+
+static void
+put_ts(json_t *o, const char *key, long long ms)
+{
+	char ts[DATE_TS_LEN];
+
+	ts_of(ms, ts);
+	json_object_set_new(o, key, json_string(ts));
+}
+
+static void
+put_bulletin(json_t *o, const struct bulletin *b)
+{
+	json_object_set_new(o, "bulletin", json_string(b->id));
+	json_object_set_new(o, "title", json_string(b->title));
+	json_object_set_new(o, "topic", json_string(b->topic));
+	json_object_set_new(o, "level", json_string(bul_level_name(b->level)));
+	json_object_set_new(o, "source", json_string(bul_source_name(b->source)));
+	json_object_set_new(o, "sha256", json_string(b->sha256));
+}
+
+static long long
+item_wall(const struct plan_item *it)
+{
+	return wall_of(it->day, it->start_ms);
+}
+
+static void
+log_missed(struct engine *e, const struct sched_slot *sl, long long slot_ms, const struct plan_item *it,
+    const char *reason)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "session", json_string(sl->session->id));
+	json_object_set_new(o, "period", json_string(sl->period ? sl->period->id : "normal"));
+	put_ts(o, "scheduled", it ? item_wall(it) : slot_ms);
+	put_ts(o, "slot", slot_ms);
+	if (it)
+		put_bulletin(o, it->b);
+	json_object_set_new(o, "reason", json_string(reason));
+	record(e, "missed", o);
+	e->missed++;
+}
+
+/* --- library, planner, history ---------------------------------------- */
+
+static void
+measure_chime(struct engine *e)
+{
+	e->chime_ms = 0;
+	e->chime_lufs = e->cfg->audio.loudness_lufs;
+	if (e->cfg->audio.chime == NULL || e->env.measure == NULL)
+		return;
+	if (e->env.measure(e->cfg->audio.chime, &e->chime_ms, &e->chime_lufs) < 0) {
+		set_error(e, _("chime %s cannot be played; sessions start without it"), e->cfg->audio.chime);
+		e->chime_ms = 0;
+	}
+}
+
+static long long
+ordinal_of(long long ms)
+{
+	int32_t day;
+	long msday;
+
+	local_of(ms, &day, &msday, NULL);
+	return (long long)day * PLAN_DAY_MS + msday;
+}
+
+static int
+hist_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct hist *)a)->id, ((const struct hist *)b)->id);
+}
+
+static void
+hist_set(struct engine *e, const char *id, long long ms)
+{
+	struct hist key, *h;
+
+	snprintf(key.id, sizeof(key.id), "%s", id);
+	h = e->nhist ? bsearch(&key, e->hist, (size_t)e->nhist, sizeof(*h), hist_cmp) : NULL;
+	if (h != NULL) {
+		if (ms > h->last_ms)
+			h->last_ms = ms;
+		return;
+	}
+	if (e->nhist == e->caphist) {
+		int ncap = e->caphist ? e->caphist * 2 : 64;
+		struct hist *nh = realloc(e->hist, (size_t)ncap * sizeof(*nh));
+		if (nh == NULL)
+			return;
+		e->hist = nh;
+		e->caphist = ncap;
+	}
+	key.last_ms = ms;
+	e->hist[e->nhist++] = key;
+	qsort(e->hist, (size_t)e->nhist, sizeof(*e->hist), hist_cmp);
+}
+
+static void
+on_aired(void *arg, const char *id, long long start_s)
+{
+	hist_set(arg, id, start_s * 1000);
+}
+
+/* reads the log once, at start */
+static void
+read_history(struct engine *e)
+{
+	struct history_cb h = { .aired = on_aired, .arg = e };
+
+	if (history_read(e->cfg->paths.airlog, &h) < 0) {
+		set_error(e, _("cannot read the airing log %s for the history"), e->cfg->paths.airlog);
+		return;
+	}
+	if (h.last_slot_s * 1000 > e->hw)
+		e->hw = h.last_slot_s * 1000;
+	memcpy(e->cfg_sha, h.config_sha, sizeof(e->cfg_sha));
+}
+
+/* the planner's and the emergencies' view of the history */
+static void
+apply_history(struct engine *e)
+{
+	for (int i = 0; i < e->nhist; i++) {
+		const struct bulletin *b = lib_find(&e->lib, e->hist[i].id);
+		if (b == NULL)
+			continue;
+		plan_set_last(e->plan, b->id, ordinal_of(e->hist[i].last_ms));
+		for (int k = 0; k < e->nem; k++)
+			if (strcmp(e->em[k].id, b->id) == 0 && e->hist[i].last_ms >= e->em[k].next_ms - 1000)
+				e->em[k].next_ms = b->repeat_minutes > 0 ?
+				    e->hist[i].last_ms + (long long)b->repeat_minutes * 60000 : LLONG_MAX;
+	}
+}
+
+static void
+setup_emergencies(struct engine *e)
+{
+	e->nem = 0;
+	for (int i = 0; i < e->lib.n && e->nem < MAX_EMERG; i++) {
+		const struct bulletin *b = &e->lib.b[i];
+		long long first, end;
+
+		if (b->level != BUL_EMERGENCY)
+			continue;
+		first = wall_of(b->valid_from, 0);
+		if (b->imported && b->imported * 1000 > first)
+			first = b->imported * 1000;
+		end = wall_of(b->valid_to + 1, 0);
+		if (first >= end)
+			continue;
+		snprintf(e->em[e->nem].id, sizeof(e->em[e->nem].id), "%s", b->id);
+		e->em[e->nem].next_ms = first;
+		e->nem++;
+	}
+}
+
+static int
+load_library(struct engine *e)
+{
+	struct diag d;
+
+	if (e->lib_loaded) {
+		if (e->s.active) {
+			if (e->nold_lib == 4) {
+				e->lib_dirty = 1;	/* reload when the session ends */
+				return 0;
+			}
+			e->old_lib[e->nold_lib++] = e->lib;
+		} else
+			lib_free(&e->lib);
+	}
+	e->lib_dirty = 0;
+	diag_init(&d);
+	if (lib_load(&e->lib, e->cfg->paths.library, &d) < 0) {
+		memset(&e->lib, 0, sizeof(e->lib));
+		e->lib.dir = strdup(e->cfg->paths.library);
+	}
+	for (size_t i = 0; i < d.n; i++)
+		log_warnx("%s", d.msg[i]);
+	diag_free(&d);
+	e->lib_loaded = 1;
+	plan_free(e->plan);
+	e->plan = plan_new(e->cfg, &e->lib, e->chime_ms);
+	setup_emergencies(e);
+	if (e->plan)
+		apply_history(e);
+	return e->plan ? 0 : -1;
+}
+
+/*
+ * The config in force, logged whole when it differs from the last one the
+ * log has: reports re-derive the timetable from it, so an exported log
+ * holds everything an auditor needs.
+ */
+static void
+log_config(struct engine *e, const char *why)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char hex[65];
+	json_t *o;
+
+	crypto_hash_sha256(h, (const unsigned char *)e->cfg->text, e->cfg->textlen);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	if (strcmp(hex, e->cfg_sha) == 0)
+		return;
+	o = json_object();
+	json_object_set_new(o, "serial", json_integer(e->cfg->serial));
+	json_object_set_new(o, "sha256", json_string(hex));
+	json_object_set_new(o, "why", json_string(why));
+	json_object_set_new(o, "text", json_stringn(e->cfg->text, e->cfg->textlen));
+	if (record(e, "config", o) == 0)
+		memcpy(e->cfg_sha, hex, sizeof(hex));
+}
+
+/* --- sessions ------------------------------------------------------------ */
+
+static void
+add_step(struct session *s, enum step_kind k, long long t, long ms, int item)
+{
+	if (s->nsteps < MAX_STEPS)
+		s->steps[s->nsteps++] = (struct step){ k, t, ms, item };
+}
+
+static void
+insert_steps(struct session *s, int at, const struct step *st, int n)
+{
+	if (s->nsteps + n > MAX_STEPS)
+		return;
+	memmove(&s->steps[at + n], &s->steps[at], (size_t)(s->nsteps - at) * sizeof(*st));
+	memcpy(&s->steps[at], st, (size_t)n * sizeof(*st));
+	s->nsteps += n;
+}
+
+/* the audio engine's rule: the target, bounded, and no more limiting than it allows */
+static double
+gain_for(const struct engine *e, double lufs, double peak)
+{
+	return audio_gain_for(e->cfg->audio.loudness_lufs, lufs, e->cfg->audio.gain_db, peak, NULL);
+}
+
+/* builds steps for the planned items of a slot starting at start_ms */
+static void
+begin_session(struct engine *e, const struct sched_slot *sl, long long slot_ms, long long start_ms,
+    struct plan_item *items, int n)
+{
+	struct session *s = &e->s;
+	long gap = e->cfg->audio.gap_ms;
+	long long warm = e->cfg->audio.amplifier.present ? e->cfg->audio.amplifier.warmup_ms : 0;
+
+	memset(s, 0, sizeof(*s));
+	s->active = 1;
+	s->cfg = e->cfg;
+	s->timed = 1;
+	s->slot = *sl;
+	s->slot_ms = slot_ms;
+	s->end_ms = start_ms + sl->length_ms;
+	s->nitems = n < MAX_ITEMS ? n : MAX_ITEMS;
+	memcpy(s->items, items, (size_t)s->nitems * sizeof(*items));
+	add_step(s, ST_AMP_ON, 0, 0, 0);
+	if (warm > 0)
+		add_step(s, ST_WAIT, start_ms - warm > now_ms(e) ? start_ms : now_ms(e) + warm, 0, 0);
+	add_step(s, ST_WAIT, start_ms, 0, 0);
+	if (e->chime_ms > 0)
+		add_step(s, ST_CHIME, 0, 0, 0);
+	for (int i = 0; i < s->nitems; i++) {
+		if (e->chime_ms > 0 || i > 0)
+			add_step(s, ST_GAP, 0, gap, 0);
+		add_step(s, ST_ITEM, 0, 0, i);
+	}
+	add_step(s, ST_AMP_OFF, 0, 0, 0);
+	if (slot_ms > e->hw)
+		e->hw = slot_ms;
+}
+
+static void
+log_airing(struct engine *e, int i, long long end_ms, const char *outcome, const char *reason)
+{
+	struct session *s = &e->s;
+	const struct plan_item *it = &s->items[i];
+	json_t *o = json_object();
+
+	json_object_set_new(o, "session", json_string(it->emergency ? "emergency" : it->session));
+	json_object_set_new(o, "period", json_string(it->period ? it->period : "normal"));
+	put_ts(o, "scheduled", it->emergency ? s->item_start_ms : item_wall(it));
+	if (s->timed)
+		put_ts(o, "slot", s->slot_ms);
+	put_ts(o, "start", s->item_start_ms);
+	put_ts(o, "end", end_ms);
+	json_object_set_new(o, "duration_ms", json_integer(end_ms - s->item_start_ms));
+	put_bulletin(o, it->b);
+	json_object_set_new(o, "gain_db", json_real(round(s->item_gain * 10) / 10));
+	json_object_set_new(o, "amplifier", json_string(!e->cfg->audio.amplifier.present ? "absent" :
+	    s->amp ? "on" : "off"));
+	json_object_set_new(o, "outcome", json_string(outcome));
+	if (reason)
+		json_object_set_new(o, "reason", json_string(reason));
+	s->logged[i] = 1;
+	record(e, "airing", o);
+	e->airings++;
+	if (strcmp(outcome, "failed") != 0) {
+		plan_set_last(e->plan, it->b->id, ordinal_of(s->item_start_ms));
+		hist_set(e, it->b->id, s->item_start_ms);
+	}
+	if (it->emergency)
+		for (int k = 0; k < e->nem; k++)
+			if (strcmp(e->em[k].id, it->b->id) == 0)
+				e->em[k].next_ms = it->b->repeat_minutes > 0 ?
+				    s->item_start_ms + (long long)it->b->repeat_minutes * 60000 : LLONG_MAX;
+}
+
+static void
+forget_current(struct engine *e)
+{
+	if (e->env.current_path)
+		unlink(e->env.current_path);
+}
+
+/* every item of the session not yet logged is missed for reason */
+static void
+miss_rest(struct engine *e, const char *reason)
+{
+	struct session *s = &e->s;
+
+	for (int i = 0; i < s->nitems; i++)
+		if (!s->logged[i]) {
+			if (s->items[i].emergency) {
+				s->logged[i] = 1;	/* it will air at the next chance */
+				continue;
+			}
+			log_missed(e, &s->slot, s->slot_ms, &s->items[i], reason);
+			s->logged[i] = 1;
+		}
+}
+
+static void
+end_session(struct engine *e)
+{
+	struct session *s = &e->s;
+	char err[256];
+
+	if (s->amp && e->env.board) {
+		if (board_amp(e->env.board, 0, err, sizeof(err)) < 0)
+			set_error(e, _("amplifier relay: %s"), err);
+	}
+	s->amp = 0;
+	if (s->opened)
+		e->env.player.close(e->env.player.h);
+	s->opened = 0;
+	s->active = 0;
+	forget_current(e);
+	if (e->retired && s->cfg != e->retired) {
+		cfg_free(e->retired);
+		e->retired = NULL;
+	}
+	if (e->retired) {
+		cfg_free(e->retired);
+		e->retired = NULL;
+	}
+	while (e->nold_lib > 0)
+		lib_free(&e->old_lib[--e->nold_lib]);
+	if (e->lib_dirty)
+		load_library(e);
+}
+
+/* a slot: plan it, then air it (late if need be) or log it missed */
+static void
+handle_slot(struct engine *e, const struct sched_slot *sl, long long slot_ms, long long start_ms,
+    const char *missed_reason)
+{
+	struct plan_item *items = malloc(MAX_ITEMS * sizeof(*items));
+	int n;
+
+	if (items == NULL)
+		return;
+	n = e->plan ? plan_slot(e->plan, sl, items, MAX_ITEMS, 0) : 0;
+	/* emergencies are the engine's own business, not the session's */
+	for (int i = 0; i < n; i++)
+		if (items[i].emergency)
+			memmove(&items[i], &items[i + 1], (size_t)(--n - i) * sizeof(*items)), i--;
+	if (missed_reason != NULL || n == 0) {
+		if (n == 0)
+			log_missed(e, sl, slot_ms, NULL, missed_reason ? missed_reason : "no content");
+		for (int i = 0; i < n; i++)
+			log_missed(e, sl, slot_ms, &items[i], missed_reason);
+		if (slot_ms > e->hw)
+			e->hw = slot_ms;
+		free(items);
+		return;
+	}
+	begin_session(e, sl, slot_ms, start_ms, items, n);
+	free(items);
+}
+
+/* slots of day in wall ms; count */
+static int
+slots_of(struct engine *e, int32_t day, struct sched_slot *sl, long long *ms)
+{
+	struct sched *sc;
+	int n;
+
+	if (e->plan == NULL || (sc = plan_sched(e->plan)) == NULL) {
+		/* the planner makes its sched lazily; use our own for one day */
+		sc = sched_new(e->cfg, day, day);
+		if (sc == NULL)
+			return 0;
+		n = sched_day(sc, day, sl, SCHED_MAX_SLOTS);
+		sched_free(sc);
+	} else
+		n = sched_day(sc, day, sl, SCHED_MAX_SLOTS);
+	for (int i = 0; i < n; i++)
+		ms[i] = wall_of(day, sl[i].start * 60000L);
+	return n;
+}
+
+/* after downtime or a forward jump: what was missed, what still airs late */
+static void
+catch_up(struct engine *e)
+{
+	long long now = now_ms(e), grace = e->cfg->time.grace_minutes * 60000LL;
+	struct sched_slot sl[SCHED_MAX_SLOTS];
+	long long ms[SCHED_MAX_SLOTS];
+	int32_t today, from;
+
+	if (!clock_ok(e) || e->s.active)
+		return;
+	local_of(now, &today, NULL, NULL);
+	if (e->hw == 0)	/* a new board: nothing before it started was planned for it */
+		e->hw = wall_of_mono(e, e->start_mono) - 1;
+	local_of(e->hw, &from, NULL, NULL);
+	if (from < today - CATCHUP_DAYS)
+		from = today - CATCHUP_DAYS;
+	for (int32_t day = from; day <= today; day++) {
+		int n = slots_of(e, day, sl, ms);
+		for (int i = 0; i < n; i++) {
+			if (ms[i] <= e->hw || ms[i] > now)
+				continue;
+			if (now <= ms[i] + grace) {
+				handle_slot(e, &sl[i], ms[i], now, NULL);	/* airs late, now */
+				return;
+			}
+			handle_slot(e, &sl[i], ms[i], 0, e->unsynced_mono >= 0 &&
+			    ms[i] >= wall_of_mono(e, e->unsynced_mono) ? "clock not trusted" :
+			    e->jump_reason ? e->jump_reason : "power off");
+		}
+	}
+}
+
+/* the next slot after hw: its relay-on time; LLONG_MAX when none in 2 days */
+static long long
+next_slot(struct engine *e, struct sched_slot *out, long long *slot_ms)
+{
+	struct sched_slot sl[SCHED_MAX_SLOTS];
+	long long ms[SCHED_MAX_SLOTS], now = now_ms(e);
+	long long warm = e->cfg->audio.amplifier.present ? e->cfg->audio.amplifier.warmup_ms : 0;
+	int32_t today;
+
+	local_of(now > e->hw ? now : e->hw, &today, NULL, NULL);
+	for (int32_t day = today; day <= today + 2; day++) {
+		int n = slots_of(e, day, sl, ms);
+		for (int i = 0; i < n; i++)
+			if (ms[i] > e->hw && ms[i] >= now - 1000) {
+				if (out)
+					*out = sl[i];
+				if (slot_ms)
+					*slot_ms = ms[i];
+				return ms[i] - warm;
+			}
+	}
+	return LLONG_MAX;
+}
+
+static long long
+next_emergency(struct engine *e)
+{
+	long long t = LLONG_MAX;
+
+	for (int i = 0; i < e->nem; i++)
+		if (e->em[i].next_ms < t)
+			t = e->em[i].next_ms;
+	return t;
+}
+
+static long long
+next_midnight(struct engine *e)
+{
+	int32_t day;
+
+	local_of(now_ms(e), &day, NULL, NULL);
+	return wall_of(day + 1, 0);
+}
+
+/* --- the player ---------------------------------------------------------- */
+
+/*
+ * What is on air, noted (fsynced) before it starts: the session's planned
+ * items and which one airs. A restart that finds it logs that one as
+ * interrupted and the ones after it as missed: a kill -9 or a power cut
+ * never makes an airing vanish from the log.
+ */
+static void
+note_current(struct engine *e, int item)
+{
+	struct session *s = &e->s;
+	json_t *o, *a;
+	char *text;
+
+	if (e->env.current_path == NULL)
+		return;
+	o = json_object();
+	json_object_set_new(o, "item", json_integer(item));
+	put_ts(o, "start", s->item_start_ms);
+	json_object_set_new(o, "timed", json_boolean(s->timed));
+	put_ts(o, "slot", s->slot_ms);
+	json_object_set_new(o, "gain_db", json_real(s->item_gain));
+	a = json_array();
+	for (int i = 0; i < s->nitems; i++) {
+		json_t *it = json_object();
+		const struct plan_item *pi = &s->items[i];
+		json_object_set_new(it, "session", json_string(pi->emergency ? "emergency" : pi->session));
+		json_object_set_new(it, "period", json_string(pi->period ? pi->period : "normal"));
+		put_ts(it, "scheduled", pi->emergency ? s->item_start_ms : item_wall(pi));
+		put_bulletin(it, pi->b);
+		json_object_set_new(it, "logged", json_boolean(s->logged[i]));
+		json_array_append_new(a, it);
+	}
+	json_object_set_new(o, "items", a);
+	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (text == NULL || fio_atomic(e->env.current_path, text, strlen(text), 0600) < 0)
+		set_error(e, _("cannot note the airing in %s"), e->env.current_path);
+	free(text);
+}
+
+/* at start: a bulletin that was on air when the daemon died */
+static void
+recover_current(struct engine *e)
+{
+	json_error_t je;
+	json_t *o, *items, *it;
+	const char *start, *slot;
+	size_t i;
+	long long idx;
+
+	if (e->env.current_path == NULL || (o = json_load_file(e->env.current_path, 0, &je)) == NULL)
+		return;
+	items = json_object_get(o, "items");
+	idx = json_integer_value(json_object_get(o, "item"));
+	start = json_string_value(json_object_get(o, "start"));
+	slot = json_string_value(json_object_get(o, "slot"));
+	json_array_foreach(items, i, it) {
+		static const char *const bul[] = { "bulletin", "title", "topic", "level", "source", "sha256" };
+		int cut = (long long)i == idx;
+		json_t *r;
+
+		if ((long long)i < idx || json_is_true(json_object_get(it, "logged")))
+			continue;
+		/* the same fields, in the same order, as a live airing or missed record */
+		r = json_object();
+		json_object_set(r, "session", json_object_get(it, "session"));
+		json_object_set(r, "period", json_object_get(it, "period"));
+		json_object_set(r, "scheduled", json_object_get(it, "scheduled"));
+		if (json_is_true(json_object_get(o, "timed")) && slot)
+			json_object_set_new(r, "slot", json_string(slot));
+		if (cut) {
+			/* when it stopped is not known: no airtime is claimed for it */
+			json_object_set_new(r, "start", json_string(start ? start : ""));
+			json_object_set_new(r, "end", json_string(start ? start : ""));
+			json_object_set_new(r, "duration_ms", json_integer(0));
+		}
+		for (size_t k = 0; k < sizeof(bul) / sizeof(bul[0]); k++)
+			json_object_set(r, bul[k], json_object_get(it, bul[k]));
+		if (cut) {
+			json_object_set(r, "gain_db", json_object_get(o, "gain_db"));
+			json_object_set_new(r, "amplifier", json_string(e->cfg->audio.amplifier.present ? "on" : "absent"));
+			json_object_set_new(r, "outcome", json_string("interrupted"));
+			json_object_set_new(r, "reason", json_string("loaxad stopped while it aired (power cut or crash); "
+			    "how much aired is not known"));
+			record(e, "airing", r);
+			e->airings++;
+		} else {
+			json_object_set_new(r, "reason", json_string("power off"));
+			record(e, "missed", r);
+			e->missed++;
+		}
+	}
+	json_decref(o);
+	forget_current(e);
+}
+
+static int
+start_step(struct engine *e)
+{
+	struct session *s = &e->s;
+	struct step *st = &s->steps[s->cur];
+	char err[256], *path;
+	const struct bulletin *b;
+	int r = 0;
+
+	switch (st->k) {
+	case ST_CHIME:
+		r = e->env.player.start_file(e->env.player.h, e->cfg->audio.chime, e->chime_ms,
+		    gain_for(e, e->chime_lufs, NAN), err, sizeof(err));
+		if (r < 0) {
+			set_error(e, _("chime: %s"), err);
+			return 1;	/* skip it; the bulletins matter more */
+		}
+		break;
+	case ST_GAP:
+		r = e->env.player.start_silence(e->env.player.h, st->ms);
+		break;
+	case ST_ITEM:
+		b = s->items[st->item].b;
+		/* it must still fit: a late start or an emergency may have used the time */
+		if (s->timed && !s->items[st->item].emergency && now_ms(e) + b->duration_ms > s->end_ms + 1000) {
+			log_missed(e, &s->slot, s->slot_ms, &s->items[st->item], "no time left");
+			s->logged[st->item] = 1;
+			return 1;
+		}
+		path = lib_audio_path(&e->lib, b);
+		s->item_start_ms = now_ms(e);
+		note_current(e, st->item);
+		s->item_gain = gain_for(e, b->loudness_lufs, b->true_peak_db);
+		r = path ? e->env.player.start_file(e->env.player.h, path, b->duration_ms, s->item_gain, err,
+		    sizeof(err)) : -1;
+		free(path);
+		if (r < 0) {
+			log_airing(e, st->item, now_ms(e), "failed", err);
+			set_error(e, _("bulletin %s failed: %s"), b->id, err);
+			return 1;
+		}
+		break;
+	default:
+		return 1;
+	}
+	if (r < 0)
+		return 1;
+	s->started = 1;
+	return 0;
+}
+
+/* the current step ended (or was skipped): move on */
+static void
+step_done(struct engine *e, enum engine_play how, const char *err)
+{
+	struct session *s = &e->s;
+	struct step *st = &s->steps[s->cur];
+
+	if (s->started && st->k == ST_ITEM) {
+		if (how == ENGINE_DONE)
+			log_airing(e, st->item, now_ms(e), "complete", NULL);
+		else
+			log_airing(e, st->item, now_ms(e), "failed", err);
+	}
+	if (how == ENGINE_FAILED) {
+		set_error(e, _("audio device failed: %s"), err ? err : "?");
+		/* the device is gone: close it; what is left of the session is missed */
+		if (s->opened)
+			e->env.player.close(e->env.player.h);
+		s->opened = 0;
+		miss_rest(e, "no audio device");
+		s->cur = s->nsteps - 1;	/* relay off */
+		s->started = 0;
+		return;
+	}
+	s->started = 0;
+	s->cur++;
+}
+
+/* advances the session as far as it goes without waiting */
+static void
+run_session(struct engine *e)
+{
+	struct session *s = &e->s;
+	char err[256];
+
+	while (s->active && !s->started && s->cur < s->nsteps) {
+		struct step *st = &s->steps[s->cur];
+
+		switch (st->k) {
+		case ST_AMP_ON:
+			if (!s->opened) {
+				if (e->env.player.open(e->env.player.h, err, sizeof(err)) < 0) {
+					char reason[300];
+					snprintf(reason, sizeof(reason), "no audio device: %s", err);
+					set_error(e, _("audio device: %s"), err);
+					miss_rest(e, reason);
+					end_session(e);
+					return;
+				}
+				s->opened = 1;
+			}
+			if (e->env.board && board_amp(e->env.board, 1, err, sizeof(err)) < 0)
+				set_error(e, _("amplifier relay: %s"), err);
+			else
+				s->amp = e->env.board != NULL || e->env.virtual_relay;
+			s->cur++;
+			break;
+		case ST_WAIT:
+			if (now_ms(e) < st->t)
+				return;
+			s->cur++;
+			break;
+		case ST_AMP_OFF:
+			end_session(e);
+			return;
+		default:
+			if (start_step(e) != 0)
+				s->cur++;
+			break;
+		}
+	}
+	if (s->active && s->cur >= s->nsteps)
+		end_session(e);
+}
+
+/* an emergency is due: cut in, or start a session of its own */
+static void
+emergency(struct engine *e, int k)
+{
+	const struct bulletin *b = lib_find(&e->lib, e->em[k].id);
+	struct session *s = &e->s;
+	struct plan_item it;
+	struct step st[3];
+	int32_t day;
+	long msday;
+
+	if (b == NULL || s->nitems >= MAX_ITEMS) {
+		e->em[k].next_ms = LLONG_MAX;
+		return;
+	}
+	e->em[k].next_ms = LLONG_MAX - 1;	/* in hand; log_airing sets the repeat */
+	local_of(now_ms(e), &day, &msday, NULL);
+	memset(&it, 0, sizeof(it));
+	it.day = day;
+	it.start_ms = msday;
+	it.dur_ms = b->duration_ms;
+	it.b = b;
+	it.session = "emergency";
+	it.emergency = 1;
+	it.period = NULL;
+	{
+		struct sched *sc = plan_sched(e->plan);
+		const struct cfg_period *p = sc ? sched_first_active(sc, day) : NULL;
+		it.period = p ? p->id : "normal";
+	}
+	if (!s->active) {
+		struct sched_slot none;
+		memset(&none, 0, sizeof(none));
+		begin_session(e, &none, 0, now_ms(e), &it, 1);
+		s->timed = 0;
+		return;
+	}
+	/* cut what airs now */
+	if (s->started) {
+		struct step *cur = &s->steps[s->cur];
+		e->env.player.stop(e->env.player.h);
+		if (cur->k == ST_ITEM) {
+			char why[128];
+			snprintf(why, sizeof(why), "emergency %s", b->id);
+			log_airing(e, cur->item, now_ms(e), "interrupted", why);
+		}
+		s->started = 0;
+		s->cur++;
+	}
+	s->items[s->nitems] = it;
+	st[0] = (struct step){ ST_GAP, 0, e->cfg->audio.gap_ms, 0 };
+	st[1] = (struct step){ ST_ITEM, 0, 0, s->nitems };
+	st[2] = (struct step){ ST_GAP, 0, e->cfg->audio.gap_ms, 0 };
+	s->nitems++;
+	/* before the relay is on and the device open, the emergency goes after them */
+	{
+		int at = s->cur;
+		while (at < s->nsteps && (s->steps[at].k == ST_AMP_ON || s->steps[at].k == ST_WAIT))
+			at++;
+		if (at > s->cur)
+			s->steps[s->cur + (s->steps[s->cur].k == ST_AMP_ON)].t = now_ms(e);	/* no waiting */
+		for (int i = s->cur; i < at; i++)
+			if (s->steps[i].k == ST_WAIT)
+				s->steps[i].t = now_ms(e) + (s->amp ? 0 : e->cfg->audio.amplifier.warmup_ms);
+		insert_steps(s, at, st, 3);
+	}
+}
+
+/* --- the API ------------------------------------------------------------- */
+
+struct engine *
+engine_new(struct cfg *c, const struct engine_env *env, char *err, size_t errlen)
+{
+	struct engine *e = calloc(1, sizeof(*e));
+
+	if (e == NULL) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return NULL;
+	}
+	e->cfg = c;
+	e->env = *env;
+	setenv("TZ", c->time.zone, 1);
+	tzset();
+	return e;
+}
+
+const struct cfg *
+engine_cfg(const struct engine *e)
+{
+	return e->cfg;
+}
+
+int
+engine_start(struct engine *e)
+{
+	json_t *o;
+
+	e->synced = e->env.clock.synced(e->env.clock.h);
+	e->start_mono = mono_ms(e);
+	e->unsynced_mono = clock_ok(e) ? -1 : e->start_mono;
+	measure_chime(e);
+	read_history(e);
+	load_library(e);
+	local_of(now_ms(e), &e->day, NULL, NULL);
+	o = json_object();
+	json_object_set_new(o, "version", json_string(LOAXA_VERSION));
+	json_object_set_new(o, "config_serial", json_integer(e->cfg->serial));
+	json_object_set_new(o, "bulletins", json_integer(e->lib.n));
+	record(e, "boot", o);
+	log_config(e, "in force at start");
+	recover_current(e);
+	if (!clock_ok(e)) {
+		o = json_object();
+		json_object_set_new(o, "state", json_string("unsynced"));
+		json_object_set_new(o, "note", json_string("timed sessions wait until the clock is trusted"));
+		record(e, "clock", o);
+	}
+	catch_up(e);
+	run_session(e);
+	return 0;
+}
+
+long long
+engine_deadline(struct engine *e)
+{
+	long long t = LLONG_MAX, x;
+
+	if (e->stopped)
+		return LLONG_MAX;
+	if (e->s.active) {
+		struct step *st = &e->s.steps[e->s.cur];
+		if (e->s.started) {
+			x = e->env.player.deadline_ms ? e->env.player.deadline_ms(e->env.player.h) : -1;
+			if (x >= 0)
+				t = x;
+		} else if (e->s.cur < e->s.nsteps && st->k == ST_WAIT)
+			t = st->t;
+	} else if (clock_ok(e)) {
+		t = next_slot(e, NULL, NULL);
+	}
+	if ((x = next_emergency(e)) < t)
+		t = x;
+	if ((x = next_midnight(e)) < t)
+		t = x;
+	return t;
+}
+
+int
+engine_pollfds(struct engine *e, struct pollfd *pfd, int max)
+{
+	if (!e->s.active || !e->s.started)
+		return 0;
+	return e->env.player.pollfds(e->env.player.h, pfd, max);
+}
+
+void
+engine_service(struct engine *e, struct pollfd *pfd, int n)
+{
+	char err[256] = "";
+	enum engine_play r;
+
+	if (!e->s.active || !e->s.started)
+		return;
+	r = e->env.player.service(e->env.player.h, pfd, n, err, sizeof(err));
+	if (r == ENGINE_PLAYING)
+		return;
+	step_done(e, r, err);
+	run_session(e);
+}
+
+static void
+check_clock(struct engine *e)
+{
+	int synced = e->env.clock.synced(e->env.clock.h);
+	json_t *o;
+
+	if (synced == e->synced)
+		return;
+	e->synced = synced;
+	o = json_object();
+	json_object_set_new(o, "state", json_string(synced ? "synced" : "unsynced"));
+	record(e, "clock", o);
+	if (!clock_ok(e)) {
+		if (e->unsynced_mono < 0)
+			e->unsynced_mono = mono_ms(e);
+	} else {
+		catch_up(e);
+		e->unsynced_mono = -1;
+	}
+}
+
+void
+engine_run(struct engine *e)
+{
+	long long now;
+	int32_t day;
+
+	if (e->stopped)
+		return;
+	check_clock(e);
+	now = now_ms(e);
+	local_of(now, &day, NULL, NULL);
+	if (day > e->day) {
+		e->day = day;
+		if (!e->s.active)
+			load_library(e);	/* bulletins expire and start by the day */
+	}
+	/* a virtual player's item may have ended */
+	if (e->s.active && e->s.started && e->env.player.deadline_ms &&
+	    e->env.player.deadline_ms(e->env.player.h) >= 0 && e->env.player.deadline_ms(e->env.player.h) <= now) {
+		char err[256] = "";
+		enum engine_play r = e->env.player.service(e->env.player.h, NULL, 0, err, sizeof(err));
+		if (r != ENGINE_PLAYING)
+			step_done(e, r, err);
+	}
+	for (int k = 0; k < e->nem; k++)
+		if (e->em[k].next_ms <= now) {
+			const struct bulletin *b = lib_find(&e->lib, e->em[k].id);
+			if (b && now >= wall_of(b->valid_to + 1, 0)) {
+				e->em[k].next_ms = LLONG_MAX;
+				continue;
+			}
+			emergency(e, k);
+		}
+	if (!e->s.active && clock_ok(e)) {
+		struct sched_slot sl;
+		long long slot_ms;
+		if (next_slot(e, &sl, &slot_ms) <= now)
+			handle_slot(e, &sl, slot_ms, slot_ms, NULL);
+	}
+	run_session(e);
+}
+
+void
+engine_reload(struct engine *e, struct cfg *c)
+{
+
+	if (e->s.active) {
+		if (e->retired)
+			cfg_free(e->retired);
+		e->retired = e->cfg;	/* the session keeps pointers into it */
+	} else
+		cfg_free(e->cfg);
+	e->cfg = c;
+	setenv("TZ", c->time.zone, 1);
+	tzset();
+	measure_chime(e);
+	load_library(e);
+	log_config(e, "reloaded");
+}
+
+void
+engine_library_changed(struct engine *e)
+{
+	/* a session keeps the library it started with; an emergency must not wait */
+	load_library(e);
+}
+
+void
+engine_clock_changed(struct engine *e)
+{
+	check_clock(e);
+	e->jump_reason = "clock jumped";
+	catch_up(e);
+	e->jump_reason = NULL;
+}
+
+int
+engine_record(struct engine *e, const char *type, json_t *fields)
+{
+	return record(e, type, fields);
+}
+
+void
+engine_stop(struct engine *e, const char *reason)
+{
+	struct session *s = &e->s;
+	json_t *o;
+
+	if (e->stopped)
+		return;
+	if (s->active) {
+		if (s->started) {
+			struct step *st = &s->steps[s->cur];
+			e->env.player.stop(e->env.player.h);
+			if (st->k == ST_ITEM)
+				log_airing(e, st->item, now_ms(e), "interrupted", reason);
+			s->started = 0;
+		}
+		miss_rest(e, reason);
+		end_session(e);
+	}
+	o = json_object();
+	json_object_set_new(o, "reason", json_string(reason));
+	record(e, "shutdown", o);
+	e->stopped = 1;
+}
+
+void
+engine_free(struct engine *e)
+{
+	if (e == NULL)
+		return;
+	plan_free(e->plan);
+	if (e->lib_loaded)
+		lib_free(&e->lib);
+	while (e->nold_lib > 0)
+		lib_free(&e->old_lib[--e->nold_lib]);
+	cfg_free(e->retired);
+	cfg_free(e->cfg);
+	free(e->hist);
+	free(e);
+}
+
+void
+engine_status(const struct engine *e, struct engine_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->state = e->stopped ? "stopped" : e->s.active ? "airing" : clock_ok(e) ? "idle" : "waiting-for-clock";
+	if (e->s.active && e->s.started && e->s.steps[e->s.cur].k == ST_ITEM)
+		snprintf(st->current, sizeof(st->current), "%s", e->s.items[e->s.steps[e->s.cur].item].b->id);
+	st->clock_synced = e->synced;
+	snprintf(st->last_error, sizeof(st->last_error), "%s", e->last_error);
+	st->airings = e->airings;
+	st->missed = e->missed;
+	{
+		struct sched_slot sl;
+		long long ms;
+		if (!e->s.active && next_slot((struct engine *)(uintptr_t)e, &sl, &ms) != LLONG_MAX) {
+			char ts[DATE_TS_LEN];
+			ts_of(ms, ts);
+			snprintf(st->next, sizeof(st->next), "%s %s", ts, sl.session->id);
+		}
+	}
+}

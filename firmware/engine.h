@@ -1,0 +1,111 @@
+/*
+ * engine: the daemon's scheduling, airing and logging, independent of how
+ * time passes and how sound comes out. loaxad drives it from a poll loop
+ * over a timerfd, a signalfd and the PCM; `loaxa simulate` drives the very
+ * same code from a virtual clock with a silent player whose items last their
+ * measured duration. Tests swap the backends, not the logic.
+ *
+ * A session runs as a list of steps: relay on, wait for the start, chime,
+ * gap, bulletin, gap, bulletin, ..., relay off. Every bulletin's airing is
+ * logged (fsynced) when it ends, before the next step. An emergency cuts
+ * the current step (the bulletin is logged as interrupted), airs, and the
+ * session goes on with what still fits.
+ *
+ * Time. Timed sessions air only while the clock is trusted. Every session
+ * is handled once: its start is remembered (the airing log's `slot` field),
+ * so a backward jump never airs it again. After downtime, a session whose
+ * start is within time.grace_minutes airs late; the others are logged as
+ * missed with the reason (power off, clock not trusted, no audio device,
+ * no content).
+ *
+ * Lifecycle: engine_new() -> engine_start() -> loop { engine_deadline(),
+ * engine_pollfds(), wait, engine_service(), engine_run() } -> engine_stop()
+ * -> engine_free(). Single-threaded; nothing here is signal-safe.
+ */
+#ifndef ENGINE_H
+#define ENGINE_H
+
+#include <jansson.h>
+#include <poll.h>
+#include <stdint.h>
+
+struct cfg;
+struct board;
+struct airlog;
+
+/* the clock: wall time (what the timetable says) and boot time (intervals) */
+struct engine_clock {
+	long long	(*realtime_ms)(void *);
+	long long	(*boottime_ms)(void *);
+	int		(*synced)(void *);	/* 1 when NTP-synchronised or from an RTC */
+	void		*h;
+};
+
+enum engine_play { ENGINE_PLAYING, ENGINE_DONE, ENGINE_FAILED };
+
+/* the sound: one item at a time */
+struct engine_player {
+	int	(*open)(void *, char *err, size_t);	/* at session start: the device */
+	int	(*start_file)(void *, const char *path, long duration_ms, double gain_db, char *err, size_t);
+	int	(*start_silence)(void *, long ms);
+	/* when the current item will end by itself (virtual players), or -1: use the fds */
+	long long (*deadline_ms)(void *);
+	int	(*pollfds)(void *, struct pollfd *, int max);
+	enum engine_play (*service)(void *, struct pollfd *, int n, char *err, size_t);
+	void	(*stop)(void *);			/* cut now, with a short fade */
+	void	(*close)(void *);
+	void	*h;
+};
+
+struct engine_env {
+	struct engine_clock	 clock;
+	struct engine_player	 player;
+	/* measures a file: its length and loudness (the chime); 0 or -1 */
+	int			(*measure)(const char *path, long *ms, double *lufs);
+	struct board		*board;		/* NULL: no relay */
+	int			 virtual_relay;	/* simulation: log the relay as a real board would */
+	/* where the bulletin on air is noted before it starts (state/current.json),
+	 * so a restart after kill -9 or a power cut logs it as interrupted; NULL: not kept */
+	const char		*current_path;
+	struct airlog		*log;
+	const char		*boot_id;
+	void			(*on_record)(void *arg, const char *type, const char *line);	/* echo, or NULL */
+	void			*on_record_arg;
+};
+
+struct engine;
+
+/* takes ownership of cfg */
+struct engine	*engine_new(struct cfg *, const struct engine_env *, char *err, size_t);
+/* logs boot, loads the library and history, works out what was missed */
+int		 engine_start(struct engine *);
+/* wall-clock ms of the next timed event; LLONG_MAX when there is none */
+long long	 engine_deadline(struct engine *);
+/* the player's fds while airing; count */
+int		 engine_pollfds(struct engine *, struct pollfd *, int max);
+void		 engine_service(struct engine *, struct pollfd *, int n);
+/* handles everything that is due now */
+void		 engine_run(struct engine *);
+/* a new config (taken over; the old one is freed when no session uses it) */
+void		 engine_reload(struct engine *, struct cfg *);
+void		 engine_library_changed(struct engine *);
+void		 engine_clock_changed(struct engine *);
+/* logs a record handed over by another process (ingest, config apply); takes fields */
+int		 engine_record(struct engine *, const char *type, json_t *fields);
+/* cuts what airs, logs it and a shutdown record, relay off */
+void		 engine_stop(struct engine *, const char *reason);
+void		 engine_free(struct engine *);
+
+/* what the status file shows */
+struct engine_status {
+	const char	*state;		/* idle, airing, waiting-for-clock, stopped */
+	char		 current[128];	/* bulletin id airing now, or "" */
+	char		 next[64];	/* "2026-11-23T06:00:00+07:00 morning", or "" */
+	int		 clock_synced;
+	char		 last_error[256];
+	long long	 airings, missed;
+};
+void		 engine_status(const struct engine *, struct engine_status *);
+const struct cfg *engine_cfg(const struct engine *);
+
+#endif

@@ -1,0 +1,140 @@
+/*
+ * player: see player.h. One device per process, so the state is static.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audio/measure.h"
+#include "audio/out.h"
+#include "audio/play.h"
+#include "config/cfg.h"
+#include "firmware/engine.h"
+#include "firmware/player.h"
+
+static struct {
+	char			 device[256];
+	struct audio_play_conf	 conf;
+	struct audio_out	*out;
+	struct audio_player	*p;
+} pl;
+
+static int
+p_open(void *h, char *err, size_t len)
+{
+	(void)h;
+	if (pl.out == NULL && (pl.out = audio_out_new(pl.device, err, len)) == NULL)
+		return -1;
+	if (pl.p == NULL && (pl.p = audio_player_new(pl.out, &pl.conf)) == NULL) {
+		snprintf(err, len, "%s", "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+p_file(void *h, const char *path, long dur, double gain, char *err, size_t len)
+{
+	(void)h;
+	(void)dur;
+	return audio_player_start_file(pl.p, path, gain, err, len);
+}
+
+static int
+p_silence(void *h, long ms)
+{
+	(void)h;
+	return audio_player_start_silence(pl.p, ms);
+}
+
+static long long
+p_deadline(void *h)
+{
+	(void)h;
+	return -1;
+}
+
+static int
+p_pollfds(void *h, struct pollfd *pfd, int max)
+{
+	(void)h;
+	return pl.p ? audio_player_pollfds(pl.p, pfd, max) : 0;
+}
+
+static enum engine_play
+p_service(void *h, struct pollfd *pfd, int n, char *err, size_t len)
+{
+	enum audio_state st;
+
+	(void)h;
+	st = audio_player_service(pl.p, pfd, n);
+	switch (st) {
+	case AUDIO_PLAYING:
+		return ENGINE_PLAYING;
+	case AUDIO_FAILED:
+		snprintf(err, len, "%s", audio_player_error(pl.p));
+		return ENGINE_FAILED;
+	default:
+		return ENGINE_DONE;
+	}
+}
+
+static void
+p_stop(void *h)
+{
+	(void)h;
+	if (pl.p == NULL)
+		return;
+	audio_player_stop(pl.p);
+	/* the fade and what the device holds: at most half a second */
+	if (audio_player_state(pl.p) == AUDIO_PLAYING)
+		audio_player_run(pl.p);
+}
+
+static void
+p_close(void *h)
+{
+	(void)h;
+	if (pl.p)
+		audio_player_free(pl.p);
+	pl.p = NULL;
+	if (pl.out)
+		audio_out_close(pl.out);
+}
+
+int
+player_alsa_env(struct engine_player *ops, const struct cfg *c, char *err, size_t len)
+{
+	const char *dev = getenv("LOAXA_DEVICE");
+
+	(void)err;
+	(void)len;
+	snprintf(pl.device, sizeof(pl.device), "%s", dev && *dev ? dev : c->audio.device);
+	pl.conf.fade_ms = c->audio.fade_ms;
+	pl.conf.ceiling_db = AUDIO_CEILING_DB;
+	*ops = (struct engine_player){ p_open, p_file, p_silence, p_deadline, p_pollfds, p_service, p_stop,
+		p_close, NULL };
+	return 0;
+}
+
+void
+player_alsa_free(void)
+{
+	p_close(NULL);
+	if (pl.out)
+		audio_out_free(pl.out);
+	pl.out = NULL;
+}
+
+int
+player_measure(const char *path, long *ms, double *lufs)
+{
+	struct audio_measure m;
+	char err[256];
+
+	if (audio_measure(path, &m, err, sizeof(err)) < 0)
+		return -1;
+	*ms = m.duration_ms;
+	*lufs = m.loudness_lufs;
+	return 0;
+}

@@ -1,0 +1,215 @@
+/*
+ * sim: see sim.h.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "firmware/sim.h"
+
+struct sim {
+	long long	 now, boot0;
+	int		 synced;
+	int		 device_ok;
+	int		 playing;
+	long long	 end;
+	char		 fail[256];
+	int		 files;
+};
+
+static long long
+c_real(void *h)
+{
+	return ((struct sim *)h)->now;
+}
+
+static long long
+c_boot(void *h)
+{
+	struct sim *s = h;
+
+	return s->now - s->boot0 + 5000;	/* boot time runs with the virtual clock */
+}
+
+static int
+c_synced(void *h)
+{
+	return ((struct sim *)h)->synced;
+}
+
+static int
+p_open(void *h, char *err, size_t len)
+{
+	struct sim *s = h;
+
+	if (!s->device_ok) {
+		snprintf(err, len, "%s", "cannot open audio device \"default\": No such file or directory");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+p_file(void *h, const char *path, long dur, double gain, char *err, size_t len)
+{
+	struct sim *s = h;
+
+	(void)path;
+	(void)gain;
+	if (s->fail[0]) {
+		snprintf(err, len, "%s", s->fail);
+		s->fail[0] = '\0';
+		return -1;
+	}
+	s->files++;
+	s->playing = 1;
+	s->end = s->now + (dur > 0 ? dur : 1);
+	return 0;
+}
+
+static int
+p_silence(void *h, long ms)
+{
+	struct sim *s = h;
+
+	s->playing = 1;
+	s->end = s->now + (ms > 0 ? ms : 0);
+	return 0;
+}
+
+static long long
+p_deadline(void *h)
+{
+	struct sim *s = h;
+
+	return s->playing ? s->end : -1;
+}
+
+static int
+p_pollfds(void *h, struct pollfd *pfd, int max)
+{
+	(void)h;
+	(void)pfd;
+	(void)max;
+	return 0;
+}
+
+static enum engine_play
+p_service(void *h, struct pollfd *pfd, int n, char *err, size_t len)
+{
+	struct sim *s = h;
+
+	(void)pfd;
+	(void)n;
+	(void)err;
+	(void)len;
+	if (s->playing && s->now >= s->end) {
+		s->playing = 0;
+		return ENGINE_DONE;
+	}
+	return s->playing ? ENGINE_PLAYING : ENGINE_DONE;
+}
+
+static void
+p_stop(void *h)
+{
+	((struct sim *)h)->playing = 0;
+}
+
+static void
+p_close(void *h)
+{
+	((struct sim *)h)->playing = 0;
+}
+
+struct sim *
+sim_new(long long start_ms)
+{
+	struct sim *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	s->now = s->boot0 = start_ms;
+	s->synced = 1;
+	s->device_ok = 1;
+	return s;
+}
+
+void
+sim_free(struct sim *s)
+{
+	free(s);
+}
+
+void
+sim_env(struct sim *s, struct engine_env *env)
+{
+	env->clock = (struct engine_clock){ c_real, c_boot, c_synced, s };
+	env->player = (struct engine_player){ p_open, p_file, p_silence, p_deadline, p_pollfds, p_service, p_stop,
+		p_close, s };
+}
+
+long long
+sim_now(const struct sim *s)
+{
+	return s->now;
+}
+
+void
+sim_set(struct sim *s, long long ms)
+{
+	s->now = ms;
+	if (s->playing && s->end < ms)
+		s->end = ms;	/* a jump does not make an item end early or late */
+}
+
+void
+sim_set_synced(struct sim *s, int on)
+{
+	s->synced = on;
+}
+
+void
+sim_set_device_ok(struct sim *s, int ok)
+{
+	s->device_ok = ok;
+}
+
+void
+sim_fail_next(struct sim *s, const char *why)
+{
+	snprintf(s->fail, sizeof(s->fail), "%s", why);
+}
+
+int
+sim_files_played(const struct sim *s)
+{
+	return s->files;
+}
+
+void
+sim_run(struct sim *s, struct engine *e, long long until)
+{
+	long long last = LLONG_MIN;
+	int same = 0;
+
+	engine_run(e);
+	for (;;) {
+		long long t = engine_deadline(e);
+		if (t > until)
+			break;
+		if (t < s->now)
+			t = s->now;
+		/* a deadline that does not move would spin: step past it */
+		if (t == last && ++same > 4)
+			t = last + 1;
+		else if (t != last)
+			same = 0;
+		last = t;
+		s->now = t;
+		engine_run(e);
+	}
+	s->now = until;
+	engine_run(e);
+}

@@ -1,0 +1,463 @@
+/*
+ * engine: the daemon's scheduling, airing and logging under the virtual
+ * clock (sim), with a real airing log and a real library in a temporary
+ * folder. Each test reads the log back to see what an auditor would see.
+ */
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config/cfg.h"
+#include "firmware/engine.h"
+#include "firmware/fio.h"
+#include "firmware/sim.h"
+#include "scheduler/airlog.h"
+#include "scheduler/date.h"
+#include "scheduler/library.h"
+#include "scheduler/plan.h"
+#include "tests/unit/tap.h"
+
+#define MIN 60000LL
+#define HOUR (60 * MIN)
+
+static char dir[256];
+static char current[300];
+
+static long long
+at(int y, int m, int d, int hh, int mm)
+{
+	struct tm tm = { .tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = hh, .tm_min = mm,
+		.tm_isdst = -1 };
+
+	return (long long)mktime(&tm) * 1000;
+}
+
+static void
+put(const char *id, const char *topic, enum bul_level lv, long dur, long long imported_ms, int repeat)
+{
+	struct bulletin b = { 0 };
+	char path[PATH_MAX], lib[300], sha[65];
+	FILE *fp;
+
+	snprintf(lib, sizeof(lib), "%s/library", dir);
+	lib_init(lib);
+	snprintf(sha, sizeof(sha), "%064x", (unsigned)strlen(id) * 7919u + (unsigned)id[0] * 31u + (unsigned)id[1]);
+	snprintf(path, sizeof(path), "%s/audio/%s.mp3", lib, sha);
+	fp = fopen(path, "w");
+	if (fp)
+		fclose(fp);
+	b.id = (char *)(uintptr_t)id;
+	b.title = (char *)(uintptr_t)id;
+	b.topic = (char *)(uintptr_t)topic;
+	b.level = lv;
+	b.valid_from = date_from_civil(2026, 1, 1);
+	b.valid_to = date_from_civil(2026, 12, 31);
+	b.source = BUL_PROVINCE;
+	snprintf(path, sizeof(path), "audio/%s.mp3", sha);
+	b.file = path;
+	memcpy(b.sha256, sha, 65);
+	b.duration_ms = dur;
+	b.loudness_lufs = -18;
+	b.true_peak_db = -3;
+	if (imported_ms) {
+		b.imported = imported_ms / 1000;
+		b.imported_off = 7 * 3600;
+		b.repeat_minutes = repeat;
+		b.valid_from = b.valid_to = date_local_day(b.imported, 7 * 3600);
+	}
+	lib_put(lib, &b);
+}
+
+struct world {
+	struct cfg	*c;
+	struct airlog	*log;
+	struct sim	*sim;
+	struct engine	*e;
+};
+
+static const char config[] =
+    "version = 1; serial = 3; site = { id = \"xa-thu\"; name = \"Xã Thử\"; };\n"
+    "paths = { library = \"library\"; airlog = \"airlog\"; inbox = \"inbox\"; state = \"state\"; run = \"run\"; };\n"
+    "audio = { gap_ms = 1000; };\n"
+    "quiet_hours = { from = \"21:30\"; to = \"05:00\"; };\n"
+    "time = { grace_minutes = 20; };\n"
+    "sessions = ( { id = \"morning\"; days = \"daily\"; start = \"06:00\"; minutes = 10; },\n"
+    "             { id = \"evening\"; days = \"daily\"; start = \"18:00\"; minutes = 10; } );\n";
+
+static void
+fresh(void)
+{
+	char cmd[PATH_MAX + 16], seed[65], pub[128], err[256], state[PATH_MAX];
+
+	if (dir[0]) {
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		if (system(cmd) != 0)
+			return;
+	}
+	snprintf(dir, sizeof(dir), "/tmp/loaxa-engine-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		abort();
+	snprintf(state, sizeof(state), "%s/state", dir);
+	fio_mkdirs(state, 0700);
+	if (airlog_init(state, seed, pub, sizeof(pub), err, sizeof(err)) < 0)
+		printf("# airlog_init: %s\n", err);
+	put("a-law", "law", BUL_NORMAL, 2 * MIN, 0, 0);
+	put("b-local", "local", BUL_NORMAL, 2 * MIN, 0, 0);
+	put("c-fake", "counterfeit", BUL_NORMAL, 2 * MIN, 0, 0);
+}
+
+static int
+boot(struct world *w, long long start_ms, int synced)
+{
+	struct engine_env env = { 0 };
+	char err[256], path[PATH_MAX];
+	struct diag d;
+
+	diag_init(&d);
+	w->c = cfg_load_string(config, "t.cfg", dir, &d);
+	diag_free(&d);
+	if (w->c == NULL)
+		return -1;
+	snprintf(path, sizeof(path), "%s/airlog", dir);
+	fio_mkdirs(path, 0755);
+	w->log = airlog_open(w->c->paths.airlog, w->c->paths.state, w->c->site.id, err, sizeof(err));
+	if (w->log == NULL) {
+		printf("# airlog_open: %s\n", err);
+		return -1;
+	}
+	airlog_set_durable(w->log, 0);
+	w->sim = sim_new(start_ms);
+	sim_set_synced(w->sim, synced);
+	sim_env(w->sim, &env);
+	env.log = w->log;
+	env.boot_id = "test";
+	snprintf(current, sizeof(current), "%s/state/current.json", dir);
+	env.current_path = current;
+	w->e = engine_new(w->c, &env, err, sizeof(err));
+	engine_start(w->e);
+	return 0;
+}
+
+static void
+halt(struct world *w, const char *why)
+{
+	if (why)
+		engine_stop(w->e, why);
+	engine_free(w->e);
+	airlog_close(w->log);
+	sim_free(w->sim);
+	memset(w, 0, sizeof(*w));
+}
+
+/* counts records of type whose field key equals val (key NULL: all of type) */
+static int
+count(const char *type, const char *key, const char *val)
+{
+	char path[PATH_MAX], err[256];
+	struct airlog_iter *it;
+	const char *line;
+	size_t len;
+	json_t *r;
+	int n = 0, rc;
+
+	snprintf(path, sizeof(path), "%s/airlog", dir);
+	if ((it = airlog_iter_open(path, err, sizeof(err))) == NULL)
+		return -1;
+	while ((rc = airlog_iter_next(it, &r, &line, &len)) != 0) {
+		const char *t, *v;
+		if (rc != 1)
+			continue;
+		t = json_string_value(json_object_get(r, "type"));
+		if (t == NULL || strcmp(t, type) != 0)
+			continue;
+		if (key) {
+			v = json_string_value(json_object_get(r, key));
+			if (v == NULL || strncmp(v, val, strlen(val)) != 0)
+				continue;
+		}
+		n++;
+	}
+	airlog_iter_close(it);
+	return n;
+}
+
+static int
+log_verifies(void)
+{
+	char path[PATH_MAX];
+	struct airlog_verify_opts o = { 0 };
+	struct airlog_fault f;
+	struct airlog_verify_stats st;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/airlog", dir);
+	r = airlog_verify(path, &o, &f, &st);
+	if (r != 0)
+		printf("# verify: record %lld: %s\n", f.seq, f.what);
+	return r == 0;
+}
+
+static void
+a_day_airs_every_session_in_plan_order(void)
+{
+	struct world w;
+
+	fresh();
+	EXPECT(boot(&w, at(2026, 3, 2, 0, 0), 1) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 23, 59));
+	/* 10 min holds three 2-min bulletins with 1 s gaps, twice a day */
+	EXPECT_INT(count("airing", "outcome", "complete"), 6);
+	EXPECT_INT(count("airing", "session", "morning"), 3);
+	EXPECT_INT(count("airing", "slot", "2026-03-02T06:00:00"), 3);
+	EXPECT_INT(count("airing", "scheduled", "2026-03-02T06:02:01"), 1);
+	EXPECT_INT(count("airing", "start", "2026-03-02T06:02:01"), 1);
+	EXPECT_INT(count("missed", NULL, NULL), 0);
+	EXPECT_INT(count("boot", NULL, NULL), 1);
+	EXPECT(log_verifies());
+	halt(&w, NULL);
+}
+
+static void
+unsynced_clock_airs_nothing_timed_then_late_within_grace(void)
+{
+	struct world w;
+
+	fresh();
+	EXPECT(boot(&w, at(2026, 3, 2, 5, 0), 0) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 6, 10));
+	EXPECT_INT(count("airing", NULL, NULL), 0);
+	sim_set_synced(w.sim, 1);
+	engine_clock_changed(w.e);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 6, 30));
+	/* within the 20-minute grace: the session airs late, from 06:10 */
+	EXPECT_INT(count("airing", "slot", "2026-03-02T06:00:00"), 3);
+	EXPECT_INT(count("airing", "start", "2026-03-02T06:10"), 1);
+	EXPECT_INT(count("clock", "state", "synced"), 1);
+	halt(&w, NULL);
+
+	fresh();
+	EXPECT(boot(&w, at(2026, 3, 2, 5, 0), 0) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 7, 0));
+	sim_set_synced(w.sim, 1);
+	engine_clock_changed(w.e);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 19, 0));
+	/* past the grace: missed, and why */
+	EXPECT_INT(count("missed", "reason", "clock not trusted"), 3);
+	EXPECT_INT(count("airing", "session", "evening"), 3);
+	EXPECT(log_verifies());
+	halt(&w, NULL);
+}
+
+static void
+downtime_is_logged_as_missed_and_grace_airs_late(void)
+{
+	struct world w;
+
+	fresh();
+	EXPECT(boot(&w, at(2026, 3, 2, 0, 0), 1) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 12, 0));
+	halt(&w, "shutdown (SIGTERM)");
+	/* power comes back the next day at 18:10: evening of day 1 and morning
+	 * of day 2 are missed; the evening of day 2 is within grace */
+	EXPECT(boot(&w, at(2026, 3, 3, 18, 10), 1) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 3, 20, 0));
+	EXPECT_INT(count("missed", "reason", "power off"), 6);
+	EXPECT_INT(count("missed", "slot", "2026-03-02T18:00:00"), 3);
+	EXPECT_INT(count("airing", "slot", "2026-03-03T18:00:00"), 3);
+	EXPECT_INT(count("shutdown", NULL, NULL), 1);
+	EXPECT_INT(count("boot", NULL, NULL), 2);
+	EXPECT(log_verifies());
+	halt(&w, NULL);
+}
+
+static void
+backward_jump_never_airs_a_session_twice(void)
+{
+	struct world w;
+
+	fresh();
+	EXPECT(boot(&w, at(2026, 3, 2, 5, 0), 1) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 6, 30));
+	EXPECT_INT(count("airing", "session", "morning"), 3);
+	sim_set(w.sim, at(2026, 3, 2, 5, 30));
+	engine_clock_changed(w.e);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 7, 0));
+	EXPECT_INT(count("airing", "session", "morning"), 3);
+	halt(&w, NULL);
+	/* and across a restart: the log remembers */
+	EXPECT(boot(&w, at(2026, 3, 2, 5, 50), 1) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 7, 0));
+	EXPECT_INT(count("airing", "session", "morning"), 3);
+	halt(&w, NULL);
+}
+
+static void
+forward_jump_over_a_session_logs_it_missed(void)
+{
+	struct world w;
+
+	fresh();
+	EXPECT(boot(&w, at(2026, 3, 2, 5, 0), 1) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 5, 30));
+	sim_set(w.sim, at(2026, 3, 2, 9, 0));
+	engine_clock_changed(w.e);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 9, 30));
+	EXPECT_INT(count("missed", "reason", "clock jumped"), 3);
+	EXPECT_INT(count("airing", NULL, NULL), 0);
+	halt(&w, NULL);
+}
+
+static void
+emergency_cuts_the_bulletin_and_the_session_goes_on(void)
+{
+	struct world w;
+
+	fresh();
+	EXPECT(boot(&w, at(2026, 3, 2, 5, 0), 1) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 6, 1));	/* a-law airs 06:00-06:02 */
+	put("flood", "local", BUL_EMERGENCY, MIN, at(2026, 3, 2, 6, 1), 0);
+	engine_library_changed(w.e);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 7, 0));
+	EXPECT_INT(count("airing", "outcome", "interrupted"), 1);
+	EXPECT_INT(count("airing", "reason", "emergency flood"), 1);
+	EXPECT_INT(count("airing", "session", "emergency"), 1);
+	EXPECT_INT(count("airing", "bulletin", "flood"), 1);
+	/* 06:01 cut, 06:01:01 flood to 06:02:01, then b-local and c-fake still fit */
+	EXPECT_INT(count("airing", "bulletin", "b-local"), 1);
+	EXPECT_INT(count("airing", "bulletin", "c-fake"), 1);
+	EXPECT(log_verifies());
+	halt(&w, NULL);
+}
+
+static void
+emergency_airs_in_quiet_hours_and_repeats(void)
+{
+	struct world w;
+
+	fresh();
+	put("fire", "local", BUL_EMERGENCY, MIN, at(2026, 3, 2, 22, 0), 30);
+	EXPECT(boot(&w, at(2026, 3, 2, 21, 0), 1) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 3, 0, 0));
+	/* 22:00, 22:30, 23:00, 23:30: until the end of valid_to */
+	EXPECT_INT(count("airing", "bulletin", "fire"), 4);
+	EXPECT_INT(count("airing", "start", "2026-03-02T22:30:00"), 1);
+	halt(&w, NULL);
+}
+
+static void
+no_audio_device_makes_the_session_missed(void)
+{
+	struct world w;
+
+	fresh();
+	EXPECT(boot(&w, at(2026, 3, 2, 5, 0), 1) == 0);
+	sim_set_device_ok(w.sim, 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 12, 0));
+	EXPECT_INT(count("missed", "reason", "no audio device"), 3);
+	sim_set_device_ok(w.sim, 1);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 19, 0));
+	EXPECT_INT(count("airing", "session", "evening"), 3);
+	halt(&w, NULL);
+}
+
+static void
+a_bulletin_that_fails_is_logged_and_the_next_airs(void)
+{
+	struct world w;
+
+	fresh();
+	EXPECT(boot(&w, at(2026, 3, 2, 5, 0), 1) == 0);
+	sim_fail_next(w.sim, "luat.mp3: not an MP3 or WAV file; convert it to MP3");
+	sim_run(w.sim, w.e, at(2026, 3, 2, 7, 0));
+	EXPECT_INT(count("airing", "outcome", "failed"), 1);
+	EXPECT_INT(count("airing", "reason", "luat.mp3: not an MP3"), 1);
+	EXPECT_INT(count("airing", "outcome", "complete"), 2);
+	halt(&w, NULL);
+}
+
+static void
+stop_mid_airing_logs_interrupted_missed_and_shutdown(void)
+{
+	struct world w;
+
+	fresh();
+	EXPECT(boot(&w, at(2026, 3, 2, 5, 0), 1) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 6, 1));
+	halt(&w, "shutdown (SIGTERM)");
+	EXPECT_INT(count("airing", "outcome", "interrupted"), 1);
+	EXPECT_INT(count("missed", "reason", "shutdown (SIGTERM)"), 2);
+	EXPECT_INT(count("shutdown", "reason", "shutdown (SIGTERM)"), 1);
+	EXPECT(log_verifies());
+}
+
+static void
+a_crash_mid_airing_is_logged_as_interrupted_after_restart(void)
+{
+	struct world w;
+	struct stat st;
+
+	fresh();
+	EXPECT(boot(&w, at(2026, 3, 2, 5, 0), 1) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 6, 1));	/* a-law on air */
+	EXPECT(stat(current, &st) == 0);
+	halt(&w, NULL);					/* kill -9: nothing more is written */
+	EXPECT_INT(count("airing", NULL, NULL), 0);
+	EXPECT(boot(&w, at(2026, 3, 2, 6, 5), 1) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 7, 0));
+	EXPECT_INT(count("airing", "outcome", "interrupted"), 1);
+	EXPECT_INT(count("airing", "reason", "loaxad stopped while it aired"), 1);
+	EXPECT_INT(count("airing", "duration_ms", ""), 0);	/* a number, not a string */
+	EXPECT_INT(count("missed", "reason", "power off"), 2);
+	/* the morning is not aired again */
+	EXPECT_INT(count("airing", "session", "morning"), 1);
+	EXPECT(stat(current, &st) < 0);
+	EXPECT(log_verifies());
+	halt(&w, NULL);
+}
+
+static void
+a_session_without_content_is_one_missed_record(void)
+{
+	struct world w;
+	char cmd[PATH_MAX + 32];
+
+	fresh();
+	snprintf(cmd, sizeof(cmd), "rm -f %s/library/bulletins/*", dir);
+	if (system(cmd) != 0)
+		return;
+	EXPECT(boot(&w, at(2026, 3, 2, 5, 0), 1) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 7, 0));
+	EXPECT_INT(count("missed", "reason", "no content"), 1);
+	halt(&w, NULL);
+}
+
+int
+main(void)
+{
+	setenv("TZ", "Asia/Ho_Chi_Minh", 1);
+	tzset();
+	TEST(a_day_airs_every_session_in_plan_order);
+	TEST(unsynced_clock_airs_nothing_timed_then_late_within_grace);
+	TEST(downtime_is_logged_as_missed_and_grace_airs_late);
+	TEST(backward_jump_never_airs_a_session_twice);
+	TEST(forward_jump_over_a_session_logs_it_missed);
+	TEST(emergency_cuts_the_bulletin_and_the_session_goes_on);
+	TEST(emergency_airs_in_quiet_hours_and_repeats);
+	TEST(no_audio_device_makes_the_session_missed);
+	TEST(a_bulletin_that_fails_is_logged_and_the_next_airs);
+	TEST(stop_mid_airing_logs_interrupted_missed_and_shutdown);
+	TEST(a_crash_mid_airing_is_logged_as_interrupted_after_restart);
+	TEST(a_session_without_content_is_one_missed_record);
+	if (dir[0]) {
+		char cmd[PATH_MAX + 16];
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		if (system(cmd) != 0)
+			return 1;
+	}
+	return tap_done();
+}
