@@ -51,7 +51,21 @@ FUZZBIN = $(FUZZSRC:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz/fuzz_%)
 BENCHSRC = $(wildcard tests/bench/bench_*.c)
 BENCHBIN = $(BENCHSRC:tests/bench/%.c=$(BUILD)/bench/%)
 
-all: $(BUILD)/loaxa $(BUILD)/loaxad
+LINGUAS  = vi
+MOFILES  = $(LINGUAS:%=$(BUILD)/locale/%/LC_MESSAGES/loaxa.mo)
+
+all: $(BUILD)/loaxa $(BUILD)/loaxad $(MOFILES)
+
+# translations: `make po` refreshes po/loaxa.pot from the sources and merges it into each po/LANG.po
+$(BUILD)/locale/%/LC_MESSAGES/loaxa.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt -c -o $@ $<
+
+po:
+	xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --add-comments=TRANSLATORS \
+	    --package-name=loaxa --msgid-bugs-address=loaxa@localhost --sort-by-file -o po/loaxa.pot \
+	    $(sort $(wildcard config/*.c scheduler/*.c audio/*.c firmware/*.c))
+	for l in $(LINGUAS); do msgmerge -q --update --backup=none --no-fuzzy-matching po/$$l.po po/loaxa.pot; done
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -109,13 +123,15 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/loaxa
 	install -m 0755 $(BUILD)/loaxa $(DESTDIR)$(BINDIR)/loaxa
 	install -m 0755 $(BUILD)/loaxad $(DESTDIR)$(SBINDIR)/loaxad
+	for l in $(LINGUAS); do install -D -m 0644 $(BUILD)/locale/$$l/LC_MESSAGES/loaxa.mo \
+	    $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/loaxa.mo; done
 	install -d $(DESTDIR)$(DATADIR)/doc/loaxa/examples
 	install -m 0644 config/examples/*.cfg $(DESTDIR)$(DATADIR)/doc/loaxa/examples/
 
 clean:
 	rm -rf build
 
-.PHONY: all tests check bench fuzz fuzz-targets deps install clean
+.PHONY: all tests check bench fuzz fuzz-targets deps install clean po
 .SECONDARY:
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

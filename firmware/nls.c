@@ -4,6 +4,7 @@
  */
 #include <locale.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "firmware/nls.h"
 
@@ -15,4 +16,18 @@ nls_init(void)
 	setlocale(LC_ALL, "");
 	bindtextdomain("loaxa", dir && *dir ? dir : LOCALEDIR);
 	bind_textdomain_codeset("loaxa", "UTF-8");
+}
+
+void
+nls_lang(const char *lang)
+{
+	const char *cur;
+
+	if (lang == NULL || *lang == '\0')
+		return;
+	setenv("LANGUAGE", lang, 1);
+	/* gettext ignores LANGUAGE under the C locale: use its UTF-8 twin */
+	cur = setlocale(LC_MESSAGES, NULL);
+	if (cur == NULL || strcmp(cur, "C") == 0 || strcmp(cur, "POSIX") == 0)
+		setlocale(LC_ALL, "C.UTF-8");
 }

@@ -13,5 +13,12 @@
 #define N_(s) (s)
 
 void nls_init(void);
+/*
+ * The language of what this process prints from now on: "vi", "en", or NULL
+ * to leave the environment's. What staff and auditors read (receipts,
+ * reports, the spoken confirmation) is Vietnamese unless they ask otherwise,
+ * whatever the locale of the shell it runs from. Call before the first _().
+ */
+void nls_lang(const char *lang);
 
 #endif
