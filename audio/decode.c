@@ -31,7 +31,7 @@
 #include "audio/decode.h"
 #include "firmware/nls.h"
 
-#define SNIFF_LEN	(64 * 1024)	/* start of the audio looked at */
+#define SNIFF_LEN	(16 * 1024)	/* start of the audio looked at: junk, a frame, the next */
 #define JUNK_MAX	4096		/* bytes tolerated before the first MPEG frame */
 
 struct audio_dec {

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audio/dsp.h"
 #include "audio/limit.h"
 
 #define B AUDIO_LIMIT_BLOCK
@@ -32,6 +33,7 @@ struct audio_limit {
 	long long	 nin;		/* blocks complete */
 	long long	 nout;		/* blocks written out */
 	int		 wpos;		/* frames in block nin */
+	float		 wpeak;		/* its peak so far */
 	float		 b;		/* envelope at the start of block nout */
 	int		 have_b;
 	double		 min_gain;
@@ -45,13 +47,14 @@ audio_limit_new(long rate, int channels, double ceiling)
 	if (rate <= 0 || channels < 1 || ceiling <= 0 || (l = calloc(1, sizeof(*l))) == NULL)
 		return NULL;
 	l->ch = channels;
-	l->A = (int)ceil(AUDIO_LIMIT_LOOKAHEAD_MS * 1e-3 * (double)rate / B);
+	l->A = (int)((rate * AUDIO_LIMIT_LOOKAHEAD_US / 1000000 + B - 1) / B);	/* rounded up */
 	if (l->A < 1)
 		l->A = 1;
 	l->nb = l->A + 3;
 	l->ceiling = (float)ceiling;
 	l->gain = 1.0f;
-	l->release = (float)pow(10.0, AUDIO_LIMIT_RELEASE_DB_S / 20.0 * B / (double)rate);
+	/* 10^(dB/20) by exp2(): libmpg123 has touched its pages already (see play.c) */
+	l->release = (float)exp2(AUDIO_LIMIT_RELEASE_DB_S * 0.16609640474436813 * B / (double)rate);
 	l->ring = malloc(sizeof(float) * (size_t)(l->nb * B * channels));
 	l->q = malloc(sizeof(float) * (size_t)l->nb);
 	l->len = malloc(sizeof(int) * (size_t)l->nb);
@@ -80,6 +83,7 @@ audio_limit_reset(struct audio_limit *l)
 {
 	l->nin = l->nout = 0;
 	l->wpos = 0;
+	l->wpeak = 0;
 	l->have_b = 0;
 	l->b = 1.0f;
 	l->min_gain = 1.0;
@@ -137,13 +141,7 @@ emit(struct audio_limit *l, float *out)
 	if (b0 == 1.0f && b1 == 1.0f)
 		memcpy(out, src, sizeof(float) * (size_t)(n * ch));
 	else {
-		float step = (b1 - b0) / (float)n;
-
-		for (int i = 0; i < n; i++) {
-			float g = b0 + step * (float)i;
-			for (int c = 0; c < ch; c++)
-				out[i * ch + c] = src[i * ch + c] * g;
-		}
+		audio_dsp_ramp(out, src, (size_t)n, ch, b0, (b1 - b0) / (float)n);
 		if (b0 < l->min_gain)
 			l->min_gain = b0;
 		if (b1 < l->min_gain)
@@ -158,17 +156,12 @@ static void
 close_block(struct audio_limit *l, int n)
 {
 	int slot = (int)(l->nin % l->nb);
-	const float *s = l->ring + (size_t)slot * B * (size_t)l->ch;
-	float peak = 0;
 
-	for (int i = 0; i < n * l->ch; i++) {
-		float a = fabsf(s[i]);
-		peak = a > peak ? a : peak;
-	}
-	l->q[slot] = peak > l->ceiling ? l->ceiling / peak : 1.0f;
+	l->q[slot] = l->wpeak > l->ceiling ? l->ceiling / l->wpeak : 1.0f;
 	l->len[slot] = n;
 	l->nin++;
 	l->wpos = 0;
+	l->wpeak = 0;
 }
 
 size_t
@@ -182,10 +175,13 @@ audio_limit_run(struct audio_limit *l, const float *in, size_t n, float *out)
 		int slot = (int)(l->nin % l->nb), take = B - l->wpos;
 		float *dst = l->ring + ((size_t)slot * B + (size_t)l->wpos) * (size_t)ch;
 
+		float pk;
+
 		if ((size_t)take > n - done)
 			take = (int)(n - done);
-		for (int i = 0; i < take * ch; i++)
-			dst[i] = in[done * (size_t)ch + (size_t)i] * g;
+		pk = audio_dsp_scale_peak(dst, in + done * (size_t)ch, (size_t)(take * ch), g);
+		if (pk > l->wpeak)
+			l->wpeak = pk;
 		l->wpos += take;
 		done += (size_t)take;
 		if (l->wpos == B) {

@@ -22,7 +22,7 @@
 #include <stddef.h>
 
 #define AUDIO_LIMIT_BLOCK	32
-#define AUDIO_LIMIT_LOOKAHEAD_MS 5.0
+#define AUDIO_LIMIT_LOOKAHEAD_US 5000L
 #define AUDIO_LIMIT_RELEASE_DB_S 40.0	/* how fast the gain comes back */
 
 struct audio_limit;

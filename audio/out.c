@@ -22,6 +22,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "audio/dsp.h"
 #include "audio/out.h"
 #include "firmware/nls.h"
 
@@ -257,8 +258,11 @@ alsa_revents(struct audio_out *o, struct pollfd *pfd, int n, char *err, size_t e
 	default:
 		break;
 	}
-	if (rev & (POLLERR | POLLHUP | POLLNVAL))
-		return alsa_fail(o, -EIO, _("poll reported an error"), err, errlen);
+	if (rev & POLLNVAL)
+		return alsa_fail(o, -EBADF, _("poll reported an invalid descriptor"), err, errlen);
+	/* an error with the stream still running: a write will say what it is */
+	if (rev & (POLLERR | POLLHUP))
+		return POLLOUT;
 	return rev & POLLOUT;
 }
 
@@ -526,30 +530,15 @@ convert(struct audio_out *o, const float *in, long n)
 	long ns = n * o->dev_ch;
 
 	switch (o->fmt) {
-	case FMT_S16: {
-		int16_t *d = (int16_t *)o->stage;
-		for (long i = 0; i < ns; i++) {
-			float v = in[i] * 32768.0f;
-			v = v > 32767.0f ? 32767.0f : v < -32768.0f ? -32768.0f : v;
-			d[i] = (int16_t)(v < 0 ? v - 0.5f : v + 0.5f);
-		}
+	case FMT_S16:
+		audio_dsp_to_s16((int16_t *)(void *)o->stage, in, (size_t)ns);
 		break;
-	}
-	case FMT_S32: {
-		int32_t *d = (int32_t *)o->stage;
-		for (long i = 0; i < ns; i++) {
-			double v = (double)in[i] * 2147483648.0;
-			v = v > 2147483647.0 ? 2147483647.0 : v < -2147483648.0 ? -2147483648.0 : v;
-			d[i] = (int32_t)(v < 0 ? v - 0.5 : v + 0.5);
-		}
+	case FMT_S32:
+		audio_dsp_to_s32((int32_t *)(void *)o->stage, in, (size_t)ns);
 		break;
-	}
-	case FMT_FLOAT: {
-		float *d = (float *)o->stage;
-		for (long i = 0; i < ns; i++)
-			d[i] = in[i] > 1.0f ? 1.0f : in[i] < -1.0f ? -1.0f : in[i];
+	case FMT_FLOAT:
+		audio_dsp_clamp((float *)(void *)o->stage, in, (size_t)ns);
 		break;
-	}
 	}
 }
 

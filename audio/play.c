@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "audio/decode.h"
+#include "audio/dsp.h"
 #include "audio/limit.h"
 #include "audio/play.h"
 #include "firmware/nls.h"
@@ -57,6 +58,7 @@ struct audio_player {
 	long		 fade;		/* frames */
 	uint64_t	 pos_in;	/* frames decoded before hb[0] */
 	float		 gain;
+	double		 gain_db;
 	int		 use_limiter;
 	double		 limited_db;
 	long		 stop_left;	/* frames of stop fade still to go; -1: not stopping */
@@ -66,7 +68,7 @@ struct audio_player {
 	long		 hb_len;
 	float		*ob;		/* processed, waiting for the output */
 	long		 ob_len, ob_off;
-	size_t		 cap_ch;	/* channels the buffers are sized for */
+	size_t		 hb_cap, ob_cap;	/* floats */
 
 	struct audio_limit *lim;
 	long		 lim_rate;
@@ -88,10 +90,30 @@ seterr(struct audio_player *p, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * dB <-> linear with exp2() and no other libm function: libmpg123 has
+ * touched exp2's pages already, and every further libm function costs
+ * resident pages on a board with 512 MiB (the benchmark counts them).
+ */
+#define LOG2_10_20 0.16609640474436813	/* log2(10) / 20 */
+
 static double
 db2lin(double db)
 {
-	return pow(10.0, db / 20.0);
+	return exp2(db * LOG2_10_20);
+}
+
+/* 20 log10(g) for g > 0, by frexp() and the atanh series (error < 1e-6 dB) */
+static double
+lin2db(double g)
+{
+	int e;
+	double m = frexp(g, &e), z = (m - 1) / (m + 1), z2 = z * z, t = z, ln = 0;
+
+	for (int k = 1; k <= 15; k += 2, t *= z2)
+		ln += t / k;
+	ln = 2 * ln + e * 0.6931471805599453;
+	return ln * 8.685889638065035;	/* 20 / ln(10) */
 }
 
 double
@@ -176,20 +198,26 @@ disarm(struct audio_player *p)
 	p->wake = 0;
 }
 
+/* hb holds a block and the held-back fade; ob that plus what the limiter holds */
 static int
-buffers(struct audio_player *p, int ch)
+buffers(struct audio_player *p, int ch, long latency)
 {
-	size_t need_ch = (size_t)ch;
+	size_t hb = (size_t)(CHUNK + p->fade) * (size_t)ch, ob = hb + (size_t)latency * (size_t)ch;
+	float *n;
 
-	if (p->hb && p->cap_ch >= need_ch && p->fade <= 48000)
-		return 0;
-	free(p->hb);
-	free(p->ob);
-	/* fades up to 1 s at up to 192 kHz; the limiter holds at most a few hundred frames */
-	p->hb = malloc(sizeof(float) * (CHUNK + 192000) * need_ch);
-	p->ob = malloc(sizeof(float) * (CHUNK + 192000 + 4096) * need_ch);
-	p->cap_ch = need_ch;
-	return p->hb && p->ob ? 0 : -1;
+	if (hb > p->hb_cap) {
+		if ((n = realloc(p->hb, sizeof(float) * hb)) == NULL)
+			return -1;
+		p->hb = n;
+		p->hb_cap = hb;
+	}
+	if (ob > p->ob_cap) {
+		if ((n = realloc(p->ob, sizeof(float) * ob)) == NULL)
+			return -1;
+		p->ob = n;
+		p->ob_cap = ob;
+	}
+	return 0;
 }
 
 /* the end of the item, whatever it was: results kept for the caller */
@@ -233,7 +261,7 @@ begin(struct audio_player *p, long rate, int ch)
 	p->outcome = AUDIO_DONE;
 	p->err[0] = '\0';
 	p->fade = (long)((double)rate * p->fade_ms / 1000.0);
-	if (buffers(p, ch) < 0) {
+	if (buffers(p, ch, 0) < 0) {
 		seterr(p, "%s", strerror(ENOMEM));
 		return -1;
 	}
@@ -289,6 +317,7 @@ audio_player_start_item(struct audio_player *p, const struct audio_item *it, cha
 	if (g < AUDIO_GAIN_MIN_DB)
 		g = AUDIO_GAIN_MIN_DB;
 	p->gain = (float)db2lin(g);
+	p->gain_db = g;
 	/* the measured true peak bounds every sample: no limiter needed below the ceiling */
 	p->use_limiter = !(isfinite(it->true_peak_db) && db2lin(it->true_peak_db + g) <= p->ceiling);
 	if (p->use_limiter) {
@@ -303,6 +332,10 @@ audio_player_start_item(struct audio_player *p, const struct audio_item *it, cha
 		}
 		audio_limit_reset(p->lim);
 		audio_limit_set_gain(p->lim, p->gain);
+		if (buffers(p, p->ch, (long)audio_limit_latency(p->lim)) < 0) {
+			seterr(p, "%s", strerror(ENOMEM));
+			return fail_start(p, err, errlen);
+		}
 	}
 	return 0;
 }
@@ -335,14 +368,15 @@ audio_player_start_silence(struct audio_player *p, long ms)
 		p->src_done = 1;
 	p->use_limiter = 0;
 	p->gain = 1.0f;
+	p->gain_db = 0;
 	return 0;
 }
 
-/* raised cosine, 0 at x = 0 and 1 at x = 1 */
+/* smoothstep: 0 at x = 0, 1 at x = 1, flat at both ends (no click); no libm */
 static float
 ramp(double x)
 {
-	return (float)(0.5 - 0.5 * cos(M_PI * x));
+	return (float)(x * x * (3.0 - 2.0 * x));
 }
 
 static void
@@ -411,12 +445,13 @@ produce(struct audio_player *p)
 		if (eof) {
 			p->ob_len += (long)audio_limit_flush(p->lim, p->ob + p->ob_len * ch);
 			double m = audio_limit_min_gain(p->lim);
-			p->limited_db = m < 1.0 ? -20.0 * log10(m) : 0.0;
+			p->limited_db = m < 1.0 ? -lin2db(m) : 0.0;
 		}
 	} else {
-		float g = p->gain;
-		for (long i = 0; i < emit * ch; i++)
-			p->ob[i] = p->hb[i] * g;
+		if (p->gain == 1.0f)
+			memcpy(p->ob, p->hb, sizeof(float) * (size_t)(emit * ch));
+		else
+			audio_dsp_scale(p->ob, p->hb, (size_t)(emit * ch), p->gain);
 		p->ob_len = emit;
 	}
 	if (keep > 0)
@@ -654,7 +689,7 @@ audio_player_frames(const struct audio_player *p)
 double
 audio_player_gain_db(const struct audio_player *p)
 {
-	return 20.0 * log10(p->gain > 0 ? p->gain : 1e-9);
+	return p->gain_db;
 }
 
 double

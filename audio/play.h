@@ -20,8 +20,8 @@
  * After DONE, STOPPED or FAILED the player is ready for the next item (the
  * output reopens itself after a device error).
  *
- * What is played: the decoded samples times the gain, with a fade (raised
- * cosine, conf.fade_ms) at the start and the end of every file item, then
+ * What is played: the decoded samples times the gain, with a fade (an
+ * S-curve, conf.fade_ms) at the start and the end of every file item, then
  * a look-ahead limiter (limit.h) at conf's ceiling, so no sample clips. The
  * limiter is left out when the item's measured true peak shows that the
  * gain cannot reach the ceiling; the samples then go out exactly scaled.

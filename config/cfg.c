@@ -165,6 +165,10 @@ cfg_parse_key(const char *s, unsigned char key[CFG_KEY_LEN])
 	if (strncmp(s, "ed25519:", 8) != 0)
 		return -1;
 	s += 8;
+	/* here, not in every cfg_load(): most configs carry no key, and libsodium's
+	 * start-up costs resident memory in every command that loads a config */
+	if (sodium_init() < 0)
+		return -1;
 	if (sodium_base642bin(key, CFG_KEY_LEN, s, strlen(s), NULL, &len, &end,
 	    sodium_base64_VARIANT_ORIGINAL) != 0 || len != CFG_KEY_LEN || *end != '\0')
 		return -1;
@@ -839,10 +843,6 @@ cfg_load_string(const char *text, const char *name, const char *dir, struct diag
 	config_t lc;
 	struct cfg *c;
 
-	if (sodium_init() < 0) {
-		diag_add(d, name, 0, "%s", _("cannot initialise libsodium"));
-		return NULL;
-	}
 	if (lcfg_read(&ld.l, &lc, text) < 0)
 		return NULL;
 	c = lcfg_calloc(1, sizeof(*c));

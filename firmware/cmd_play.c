@@ -12,6 +12,7 @@
  * and a signalfd; no sleeps.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -115,6 +116,12 @@ cmd_play(int argc, char **argv)
 	enum audio_state res = AUDIO_FAILED;
 	sigset_t ss;
 
+	/*
+	 * A fixed mmap threshold: glibc raises it after the first large free
+	 * (the config's read buffer), and every later transient buffer would then
+	 * stay resident on the heap for the whole airing.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--device") == 0 || strcmp(argv[i], "-d") == 0) {
 			if (++i == argc)
