@@ -45,7 +45,7 @@
 #define CATCHUP_DAYS	366
 #define LOAXA_VERSION	"0.1"
 
-enum step_kind { ST_AMP_ON, ST_WAIT, ST_CHIME, ST_GAP, ST_ITEM, ST_AMP_OFF };
+enum step_kind { ST_AMP_ON, ST_WAIT, ST_CHIME, ST_GAP, ST_ITEM, ST_ANNOUNCE, ST_AMP_OFF };
 
 struct step {
 	enum step_kind	 k;
@@ -71,6 +71,7 @@ struct session {
 	int			 amp;		/* relay on */
 	long long		 item_start_ms;
 	double			 item_gain;
+	char			 announce[512];	/* ST_ANNOUNCE: the file, deleted once played */
 };
 
 /* the last airing of each bulletin: read from the log once, then kept here */
@@ -111,6 +112,8 @@ struct engine {
 	char			 cfg_sha[65];	/* of the config last logged as applied */
 	struct hist		*hist;		/* sorted by id */
 	int			 nhist, caphist;
+	char			 announce[8][512];	/* spoken messages waiting for a quiet moment */
+	int			 nannounce;
 };
 
 /* --- time --------------------------------------------------------------- */
@@ -596,6 +599,24 @@ end_session(struct engine *e)
 		load_library(e);
 }
 
+/* a spoken message (ingest's confirmation): relay, warm-up, the message, relay off; no record */
+static void
+begin_announcement(struct engine *e)
+{
+	struct session *s = &e->s;
+	long long warm = e->cfg->audio.amplifier.present ? e->cfg->audio.amplifier.warmup_ms : 0;
+
+	memset(s, 0, sizeof(*s));
+	s->active = 1;
+	s->cfg = e->cfg;
+	snprintf(s->announce, sizeof(s->announce), "%s", e->announce[0]);
+	memmove(e->announce[0], e->announce[1], (size_t)(--e->nannounce) * sizeof(e->announce[0]));
+	add_step(s, ST_AMP_ON, 0, 0, 0);
+	add_step(s, ST_WAIT, now_ms(e) + warm, 0, 0);
+	add_step(s, ST_ANNOUNCE, 0, 0, 0);
+	add_step(s, ST_AMP_OFF, 0, 0, 0);
+}
+
 /* a slot: plan it, then air it (late if need be) or log it missed */
 static void
 handle_slot(struct engine *e, const struct sched_slot *sl, long long slot_ms, long long start_ms,
@@ -842,6 +863,23 @@ start_step(struct engine *e)
 	case ST_GAP:
 		r = e->env.player.start_silence(e->env.player.h, st->ms);
 		break;
+	case ST_ANNOUNCE: {
+		long ms = 0;
+		double lufs = e->cfg->audio.loudness_lufs;
+		if (e->env.measure && e->env.measure(s->announce, &ms, &lufs) < 0) {
+			set_error(e, _("announcement %s cannot be played"), s->announce);
+			unlink(s->announce);
+			return 1;
+		}
+		r = e->env.player.start_file(e->env.player.h, s->announce, ms, gain_for(e, lufs, NAN), err,
+		    sizeof(err));
+		if (r < 0) {
+			set_error(e, _("announcement: %s"), err);
+			unlink(s->announce);
+			return 1;
+		}
+		break;
+	}
 	case ST_ITEM:
 		b = s->items[st->item].b;
 		/* it must still fit: a late start or an emergency may have used the time */
@@ -879,6 +917,8 @@ step_done(struct engine *e, enum engine_play how, const char *err)
 	struct session *s = &e->s;
 	struct step *st = &s->steps[s->cur];
 
+	if (s->started && st->k == ST_ANNOUNCE)
+		unlink(s->announce);
 	if (s->started && st->k == ST_ITEM) {
 		if (how == ENGINE_DONE)
 			log_airing(e, st->item, now_ms(e), "complete", NULL);
@@ -1084,8 +1124,11 @@ engine_deadline(struct engine *e)
 				t = x;
 		} else if (e->s.cur < e->s.nsteps && st->k == ST_WAIT)
 			t = st->t;
-	} else if (clock_ok(e)) {
-		t = next_slot(e, NULL, NULL);
+	} else {
+		if (clock_ok(e))
+			t = next_slot(e, NULL, NULL);
+		if (e->nannounce > 0)
+			t = now_ms(e);
 	}
 	if ((x = next_emergency(e)) < t)
 		t = x;
@@ -1177,7 +1220,20 @@ engine_run(struct engine *e)
 		if (next_slot(e, &sl, &slot_ms) <= now)
 			handle_slot(e, &sl, slot_ms, slot_ms, NULL);
 	}
+	if (!e->s.active && e->nannounce > 0)
+		begin_announcement(e);
 	run_session(e);
+}
+
+void
+engine_announce(struct engine *e, const char *path)
+{
+	if (e->nannounce == (int)(sizeof(e->announce) / sizeof(e->announce[0]))) {
+		set_error(e, _("too many announcements waiting; %s dropped"), path);
+		unlink(path);
+		return;
+	}
+	snprintf(e->announce[e->nannounce++], sizeof(e->announce[0]), "%s", path);
 }
 
 void
@@ -1269,6 +1325,7 @@ engine_status(const struct engine *e, struct engine_status *st)
 	if (e->s.active && e->s.started && e->s.steps[e->s.cur].k == ST_ITEM)
 		snprintf(st->current, sizeof(st->current), "%s", e->s.items[e->s.steps[e->s.cur].item].b->id);
 	st->clock_synced = e->synced;
+	st->serial = e->cfg->serial;
 	snprintf(st->last_error, sizeof(st->last_error), "%s", e->last_error);
 	st->airings = e->airings;
 	st->missed = e->missed;

@@ -90,6 +90,8 @@ void		 engine_run(struct engine *);
 void		 engine_reload(struct engine *, struct cfg *);
 void		 engine_library_changed(struct engine *);
 void		 engine_clock_changed(struct engine *);
+/* plays a spoken message (a file it then deletes) when no session airs; not logged */
+void		 engine_announce(struct engine *, const char *path);
 /* logs a record handed over by another process (ingest, config apply); takes fields */
 int		 engine_record(struct engine *, const char *type, json_t *fields);
 /* cuts what airs, logs it and a shutdown record, relay off */
@@ -104,6 +106,7 @@ struct engine_status {
 	int		 clock_synced;
 	char		 last_error[256];
 	long long	 airings, missed;
+	long long	 serial;	/* of the config in force */
 };
 void		 engine_status(const struct engine *, struct engine_status *);
 const struct cfg *engine_cfg(const struct engine *);

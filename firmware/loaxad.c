@@ -19,6 +19,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -122,9 +123,10 @@ write_status(struct daemon *d)
 	if (d->status_path[0] == '\0')
 		return;
 	engine_status(d->e, &st);
-	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:i}", "state", st.state, "current", st.current,
-	    "next", st.next, "clock", st.clock_synced ? "synced" : "unsynced", "last_error", st.last_error,
-	    "airings", (json_int_t)st.airings, "missed", (json_int_t)st.missed, "pid", (int)getpid());
+	o = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:i}", "state", st.state, "serial",
+	    (json_int_t)st.serial, "current", st.current, "next", st.next, "clock", st.clock_synced ? "synced" :
+	    "unsynced", "last_error", st.last_error, "airings", (json_int_t)st.airings, "missed",
+	    (json_int_t)st.missed, "pid", (int)getpid());
 	text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(o);
 	if (text == NULL)
@@ -204,6 +206,56 @@ inbox_record(struct daemon *d, const char *name)
 	json_decref(r);
 }
 
+/* a fresh seal, for an export: the checkpoint goes to paths.run/checkpoint.json */
+static void
+inbox_seal(struct daemon *d, const char *name)
+{
+	const struct cfg *c = engine_cfg(d->e);
+	struct airlog_clock ck = { 0 };
+	char path[PATH_MAX], err[256], *text = NULL;
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ck.realtime_s = ts.tv_sec;
+	localtime_r(&ts.tv_sec, &tm);
+	ck.gmtoff = tm.tm_gmtoff;
+	ck.mono_ms = boot_ms(NULL);
+	ck.synced = synced(d);
+	ck.boot_id = d->boot_id;
+	if (airlog_seal(d->log, &ck, err, sizeof(err)) < 0 || airlog_checkpoint(d->log, &text) < 0)
+		log_warnx("seal for an export: %s", err);
+	else {
+		snprintf(path, sizeof(path), "%s/checkpoint.json", c->paths.run);
+		if (fio_atomic(path, text, strlen(text), 0644) < 0)
+			log_warn("%s", path);
+	}
+	free(text);
+	snprintf(path, sizeof(path), "%s/%s", c->paths.inbox, name);
+	unlink(path);
+}
+
+/*
+ * What other processes hand the daemon, as files in paths.inbox (written to
+ * a .tmp name, then renamed):
+ *   record-*.json    a record for the airing log {"type": ..., "fields": {...}}
+ *   announce-*.wav   a spoken message to play when no session airs
+ *   seal-request     a seal now, its checkpoint in paths.run/checkpoint.json
+ */
+static void
+inbox_file(struct daemon *d, const char *name)
+{
+	char path[PATH_MAX];
+
+	if (strncmp(name, "record-", 7) == 0 && strstr(name, ".json"))
+		inbox_record(d, name);
+	else if (strncmp(name, "announce-", 9) == 0) {
+		snprintf(path, sizeof(path), "%s/%s", engine_cfg(d->e)->paths.inbox, name);
+		engine_announce(d->e, path);
+	} else if (strcmp(name, "seal-request") == 0)
+		inbox_seal(d, name);
+}
+
 static void
 inotify_events(struct daemon *d)
 {
@@ -219,9 +271,8 @@ inotify_events(struct daemon *d)
 				reload(d, "config file changed");
 			else if (ev->wd == d->wd_lib)
 				engine_library_changed(d->e);
-			else if (ev->wd == d->wd_inbox && strncmp(name, "record-", 7) == 0 &&
-			    strstr(name, ".json") && !strstr(name, ".tmp"))
-				inbox_record(d, name);
+			else if (ev->wd == d->wd_inbox && !strstr(name, ".tmp"))
+				inbox_file(d, name);
 			else if (ev->wd == d->wd_sync)
 				engine_clock_changed(d->e);
 			p += sizeof(*ev) + ev->len;
@@ -283,6 +334,8 @@ main(int argc, char **argv)
 	int ch, verbose = 0, running = 1;
 
 	nls_init();
+	/* keep freed buffers (the 1 MiB config read) from pinning memory for good */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	d.cfg_path = cli_config_arg(&argc, argv);
 	while ((ch = getopt(argc, argv, "ev")) != -1) {
 		switch (ch) {

@@ -421,6 +421,30 @@ a_crash_mid_airing_is_logged_as_interrupted_after_restart(void)
 }
 
 static void
+an_announcement_plays_when_idle_and_is_not_logged(void)
+{
+	struct world w;
+	char path[400];
+	struct stat st;
+	FILE *fp;
+
+	fresh();
+	EXPECT(boot(&w, at(2026, 3, 2, 5, 0), 1) == 0);
+	snprintf(path, sizeof(path), "%s/announce-1.wav", dir);
+	if ((fp = fopen(path, "w")) != NULL)
+		fclose(fp);
+	engine_announce(w.e, path);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 5, 10));
+	EXPECT_INT(sim_files_played(w.sim), 1);
+	EXPECT(stat(path, &st) < 0);
+	EXPECT_INT(count("airing", NULL, NULL), 0);
+	/* the morning session is not disturbed */
+	sim_run(w.sim, w.e, at(2026, 3, 2, 7, 0));
+	EXPECT_INT(count("airing", "outcome", "complete"), 3);
+	halt(&w, NULL);
+}
+
+static void
 a_session_without_content_is_one_missed_record(void)
 {
 	struct world w;
@@ -452,6 +476,7 @@ main(void)
 	TEST(a_bulletin_that_fails_is_logged_and_the_next_airs);
 	TEST(stop_mid_airing_logs_interrupted_missed_and_shutdown);
 	TEST(a_crash_mid_airing_is_logged_as_interrupted_after_restart);
+	TEST(an_announcement_plays_when_idle_and_is_not_logged);
 	TEST(a_session_without_content_is_one_missed_record);
 	if (dir[0]) {
 		char cmd[PATH_MAX + 16];
