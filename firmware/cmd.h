@@ -16,5 +16,7 @@ int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_play(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_measure(int argc, char **argv);
 
 #endif

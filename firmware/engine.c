@@ -45,7 +45,10 @@
 #define CATCHUP_DAYS	366
 #define LOAXA_VERSION	"0.1"
 
-enum step_kind { ST_AMP_ON, ST_WAIT, ST_CHIME, ST_GAP, ST_ITEM, ST_ANNOUNCE, ST_AMP_OFF };
+enum step_kind { ST_OPEN, ST_AMP_ON, ST_WAIT, ST_CHIME, ST_GAP, ST_ITEM, ST_ANNOUNCE, ST_AMP_OFF };
+
+/* the device is opened and set up this long before a session at least */
+#define PREPARE_MS	1000
 
 struct step {
 	enum step_kind	 k;
@@ -104,7 +107,9 @@ struct engine {
 	int			 stopped;
 	char			 last_error[256];
 	long long		 airings, missed;
-	struct cfg		*retired;	/* an old config a session still used */
+	struct cfg		*retired[8];	/* old configs a session may still point into */
+	int			 nretired;
+	struct cfg		*pending;	/* a reload that waits for the session to end */
 	struct lib		 old_lib[4];	/* libraries a session still points into */
 	int			 nold_lib;
 	int			 lib_dirty;	/* changed while no reload was possible */
@@ -493,9 +498,12 @@ begin_session(struct engine *e, const struct sched_slot *sl, long long slot_ms, 
 	s->end_ms = start_ms + sl->length_ms;
 	s->nitems = n < MAX_ITEMS ? n : MAX_ITEMS;
 	memcpy(s->items, items, (size_t)s->nitems * sizeof(*items));
+	/* device first (setting it up takes time), relay warm-up before the start */
+	if (start_ms - warm < now_ms(e))
+		start_ms = now_ms(e) + warm;	/* late: the warm-up still comes first */
+	add_step(s, ST_OPEN, 0, 0, 0);
+	add_step(s, ST_WAIT, start_ms - warm, 0, 0);
 	add_step(s, ST_AMP_ON, 0, 0, 0);
-	if (warm > 0)
-		add_step(s, ST_WAIT, start_ms - warm > now_ms(e) ? start_ms : now_ms(e) + warm, 0, 0);
 	add_step(s, ST_WAIT, start_ms, 0, 0);
 	if (e->chime_ms > 0)
 		add_step(s, ST_CHIME, 0, 0, 0);
@@ -585,17 +593,15 @@ end_session(struct engine *e)
 	s->opened = 0;
 	s->active = 0;
 	forget_current(e);
-	if (e->retired && s->cfg != e->retired) {
-		cfg_free(e->retired);
-		e->retired = NULL;
-	}
-	if (e->retired) {
-		cfg_free(e->retired);
-		e->retired = NULL;
-	}
+	while (e->nretired > 0)
+		cfg_free(e->retired[--e->nretired]);
 	while (e->nold_lib > 0)
 		lib_free(&e->old_lib[--e->nold_lib]);
-	if (e->lib_dirty)
+	if (e->pending) {
+		struct cfg *c = e->pending;
+		e->pending = NULL;
+		engine_reload(e, c);
+	} else if (e->lib_dirty)
 		load_library(e);
 }
 
@@ -611,6 +617,7 @@ begin_announcement(struct engine *e)
 	s->cfg = e->cfg;
 	snprintf(s->announce, sizeof(s->announce), "%s", e->announce[0]);
 	memmove(e->announce[0], e->announce[1], (size_t)(--e->nannounce) * sizeof(e->announce[0]));
+	add_step(s, ST_OPEN, 0, 0, 0);
 	add_step(s, ST_AMP_ON, 0, 0, 0);
 	add_step(s, ST_WAIT, now_ms(e) + warm, 0, 0);
 	add_step(s, ST_ANNOUNCE, 0, 0, 0);
@@ -707,6 +714,7 @@ next_slot(struct engine *e, struct sched_slot *out, long long *slot_ms)
 	struct sched_slot sl[SCHED_MAX_SLOTS];
 	long long ms[SCHED_MAX_SLOTS], now = now_ms(e);
 	long long warm = e->cfg->audio.amplifier.present ? e->cfg->audio.amplifier.warmup_ms : 0;
+	long long lead = warm > PREPARE_MS ? warm : PREPARE_MS;
 	int32_t today;
 
 	local_of(now > e->hw ? now : e->hw, &today, NULL, NULL);
@@ -718,7 +726,7 @@ next_slot(struct engine *e, struct sched_slot *out, long long *slot_ms)
 					*out = sl[i];
 				if (slot_ms)
 					*slot_ms = ms[i];
-				return ms[i] - warm;
+				return ms[i] - lead;
 			}
 	}
 	return LLONG_MAX;
@@ -838,6 +846,11 @@ recover_current(struct engine *e)
 			e->missed++;
 		}
 	}
+	if (slot && json_is_true(json_object_get(o, "timed"))) {
+		long long t;
+		if (date_parse_ts(slot, &t, NULL) == 0 && t * 1000 > e->hw)
+			e->hw = t * 1000;	/* that session was handled: never air it again */
+	}
 	json_decref(o);
 	forget_current(e);
 }
@@ -940,6 +953,27 @@ step_done(struct engine *e, enum engine_play how, const char *err)
 	s->cur++;
 }
 
+/* the first file the session plays: the chime, or the first bulletin (malloc'd or NULL) */
+static char *
+first_file(struct engine *e)
+{
+	struct session *s = &e->s;
+
+	for (int i = s->cur; i < s->nsteps; i++) {
+		switch (s->steps[i].k) {
+		case ST_CHIME:
+			return strdup(e->cfg->audio.chime);
+		case ST_ANNOUNCE:
+			return strdup(s->announce);
+		case ST_ITEM:
+			return lib_audio_path(&e->lib, s->items[s->steps[i].item].b);
+		default:
+			break;
+		}
+	}
+	return NULL;
+}
+
 /* advances the session as far as it goes without waiting */
 static void
 run_session(struct engine *e)
@@ -951,9 +985,12 @@ run_session(struct engine *e)
 		struct step *st = &s->steps[s->cur];
 
 		switch (st->k) {
-		case ST_AMP_ON:
+		case ST_OPEN:
 			if (!s->opened) {
-				if (e->env.player.open(e->env.player.h, err, sizeof(err)) < 0) {
+				char *first = first_file(e);
+				int r = e->env.player.open(e->env.player.h, first, err, sizeof(err));
+				free(first);
+				if (r < 0) {
 					char reason[300];
 					snprintf(reason, sizeof(reason), "no audio device: %s", err);
 					set_error(e, _("audio device: %s"), err);
@@ -963,6 +1000,9 @@ run_session(struct engine *e)
 				}
 				s->opened = 1;
 			}
+			s->cur++;
+			break;
+		case ST_AMP_ON:
 			if (e->env.board && board_amp(e->env.board, 1, err, sizeof(err)) < 0)
 				set_error(e, _("amplifier relay: %s"), err);
 			else
@@ -1044,13 +1084,18 @@ emergency(struct engine *e, int k)
 	/* before the relay is on and the device open, the emergency goes after them */
 	{
 		int at = s->cur;
-		while (at < s->nsteps && (s->steps[at].k == ST_AMP_ON || s->steps[at].k == ST_WAIT))
+		while (at < s->nsteps && (s->steps[at].k == ST_OPEN || s->steps[at].k == ST_AMP_ON ||
+		    s->steps[at].k == ST_WAIT))
 			at++;
-		if (at > s->cur)
-			s->steps[s->cur + (s->steps[s->cur].k == ST_AMP_ON)].t = now_ms(e);	/* no waiting */
+		/* no waiting for the session's start: the relay's warm-up only */
 		for (int i = s->cur; i < at; i++)
 			if (s->steps[i].k == ST_WAIT)
-				s->steps[i].t = now_ms(e) + (s->amp ? 0 : e->cfg->audio.amplifier.warmup_ms);
+				s->steps[i].t = s->steps[i].t > now_ms(e) ? now_ms(e) : s->steps[i].t;
+		if (!s->amp && e->cfg->audio.amplifier.present) {
+			struct step w = { ST_WAIT, now_ms(e) + e->cfg->audio.amplifier.warmup_ms, 0, 0 };
+			insert_steps(s, at, &w, 1);
+			at++;
+		}
 		insert_steps(s, at, st, 3);
 	}
 }
@@ -1239,11 +1284,14 @@ engine_announce(struct engine *e, const char *path)
 void
 engine_reload(struct engine *e, struct cfg *c)
 {
-
 	if (e->s.active) {
-		if (e->retired)
-			cfg_free(e->retired);
-		e->retired = e->cfg;	/* the session keeps pointers into it */
+		/* the session (and emergencies cut into it) point into the old ones */
+		if (e->nretired == (int)(sizeof(e->retired) / sizeof(e->retired[0]))) {
+			cfg_free(e->pending);
+			e->pending = c;	/* taken when the session ends */
+			return;
+		}
+		e->retired[e->nretired++] = e->cfg;
 	} else
 		cfg_free(e->cfg);
 	e->cfg = c;
@@ -1311,7 +1359,9 @@ engine_free(struct engine *e)
 		lib_free(&e->lib);
 	while (e->nold_lib > 0)
 		lib_free(&e->old_lib[--e->nold_lib]);
-	cfg_free(e->retired);
+	while (e->nretired > 0)
+		cfg_free(e->retired[--e->nretired]);
+	cfg_free(e->pending);
 	cfg_free(e->cfg);
 	free(e->hist);
 	free(e);

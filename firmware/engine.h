@@ -45,7 +45,9 @@ enum engine_play { ENGINE_PLAYING, ENGINE_DONE, ENGINE_FAILED };
 
 /* the sound: one item at a time */
 struct engine_player {
-	int	(*open)(void *, char *err, size_t);	/* at session start: the device */
+	/* ahead of a session: opens the device, set up for the first file's format,
+	 * so that at the start only samples are written */
+	int	(*open)(void *, const char *first, char *err, size_t);
 	int	(*start_file)(void *, const char *path, long duration_ms, double gain_db, char *err, size_t);
 	int	(*start_silence)(void *, long ms);
 	/* when the current item will end by itself (virtual players), or -1: use the fds */

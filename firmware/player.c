@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audio/decode.h"
 #include "audio/measure.h"
 #include "audio/out.h"
 #include "audio/play.h"
@@ -20,14 +21,25 @@ static struct {
 } pl;
 
 static int
-p_open(void *h, char *err, size_t len)
+p_open(void *h, const char *first, char *err, size_t len)
 {
+	struct audio_dec *d;
+	char e[256];
+
 	(void)h;
 	if (pl.out == NULL && (pl.out = audio_out_new(pl.device, err, len)) == NULL)
 		return -1;
 	if (pl.p == NULL && (pl.p = audio_player_new(pl.out, &pl.conf)) == NULL) {
 		snprintf(err, len, "%s", "out of memory");
 		return -1;
+	}
+	/* set the device up for the first file now, so the start only writes */
+	if (first && (d = audio_dec_open(first, e, sizeof(e))) != NULL) {
+		if (audio_out_open(pl.out, audio_dec_rate(d), audio_dec_channels(d), err, len) < 0) {
+			audio_dec_close(d);
+			return -1;
+		}
+		audio_dec_close(d);
 	}
 	return 0;
 }

@@ -39,10 +39,11 @@ c_synced(void *h)
 }
 
 static int
-p_open(void *h, char *err, size_t len)
+p_open(void *h, const char *first, char *err, size_t len)
 {
 	struct sim *s = h;
 
+	(void)first;
 	if (!s->device_ok) {
 		snprintf(err, len, "%s", "cannot open audio device \"default\": No such file or directory");
 		return -1;

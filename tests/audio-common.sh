@@ -13,7 +13,7 @@ unset LOAXA_BOARD
 cleanup_hooks=""
 cleanup() {
 	for h in $cleanup_hooks; do $h; done
-	rm -rf "$tmp"
+	if [ -n "${KEEP_TMP:-}" ]; then echo "# kept $tmp"; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT INT TERM
 

@@ -11,27 +11,8 @@
 set -u
 . "$TOP/tests/audio-common.sh"
 
-if ! command -v pulseaudio > /dev/null; then
-	notok "audio realtime: pulseaudio is installed" "run make deps (tests/deps.sh installs it)"
-	exit 0
-fi
-pa=$tmp/pa
-mkdir -p "$pa/run" "$pa/state"
-HOME=$pa XDG_RUNTIME_DIR=$pa PULSE_RUNTIME_PATH=$pa/run PULSE_STATE_PATH=$pa/state \
-    pulseaudio -n --daemonize=no --exit-idle-time=-1 --use-pid-file=no --log-target=stderr \
-    --load="module-null-sink sink_name=loaxa" \
-    --load="module-native-protocol-unix socket=$pa/native auth-anonymous=1" > "$pa/log" 2>&1 &
-papid=$!
-stop_pa() { kill "$papid" 2> /dev/null; wait "$papid" 2> /dev/null; }
-cleanup_hooks="stop_pa"
-i=0
-while [ ! -S "$pa/native" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-if [ ! -S "$pa/native" ]; then
-	notok "audio realtime: pulseaudio starts" "no socket after 10 s"
-	sed 's/^/#   /' "$pa/log"
-	exit 0
-fi
-export PULSE_SERVER="unix:$pa/native" HOME="$pa"
+. "$TOP/tests/pulse.sh"
+start_pulse || exit 0
 export LOAXA_BOARD="file:$tmp/relay"
 
 # --- an airing: warm-up 1 s, chime 1.2 s, gap 0.5 s, bulletin 3 s ---
