@@ -37,7 +37,9 @@ CFLAGS ?= -O2 -g
 ALL_CPPFLAGS = -I. -D_GNU_SOURCE -DLOCALEDIR='"$(LOCALEDIR)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' $(CPPFLAGS)
 ALL_CFLAGS   = -std=c11 $(WARN) $(PKG_CFLAGS) $(SAN) $(CFLAGS)
 ALL_LDFLAGS  = $(SAN) $(LDFLAGS)
-LIBS_ALL     = $(PKG_LIBS) -lm $(LIBS)
+# libunistring (NFC names from sticks) ships no pkg-config file
+NOPKG_LIBS   = -lunistring
+LIBS_ALL     = $(PKG_LIBS) $(NOPKG_LIBS) -lm $(LIBS)
 
 MAINS   = firmware/loaxa.c firmware/loaxad.c
 LIBSRC  = $(filter-out $(MAINS),$(wildcard config/*.c scheduler/*.c audio/*.c firmware/*.c))
