@@ -960,7 +960,7 @@ ingest_read_small(const char *root, const char *name, size_t max, char **data, s
 	lx = open_beneath(rootfd, INGEST_DIR, O_RDONLY | O_DIRECTORY);
 	close(rootfd);
 	if (lx < 0)
-		return errno == ENOENT ? 0 : (snprintf(err, errlen, "%s/%s: %s", root, INGEST_DIR, strerror(errno)), -1);
+		return 0;	/* no usable LOAXA folder: ingest_run says so */
 	r = read_small(lx, name, max, data, len, err, errlen);
 	close(lx);
 	return r;
@@ -1049,7 +1049,9 @@ load_manifest(struct ctx *x, struct bulletin **mb, int *nmb, char *why, size_t w
 		goto refused;
 	}
 	if (s > 0) {
-		int v = sign_verify_buf(text, len, sig, siglen, (const unsigned char (*)[SIGN_PUB_LEN])c->trust.keys,
+		int v;
+		x->r->manifest_sig = 1;
+		v = sign_verify_buf(text, len, sig, siglen, (const unsigned char (*)[SIGN_PUB_LEN])c->trust.keys,
 		    c->trust.nkeys, NULL, err, sizeof(err));
 		if (v == 0)
 			x->r->manifest_signed = 1;

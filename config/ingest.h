@@ -90,7 +90,8 @@ struct ingest_result {
 	int		 n, cap;
 	struct diag	 manifest;	/* manifest.cfg:LINE: messages */
 	int		 has_manifest;
-	int		 manifest_signed;	/* its signature verified */
+	int		 manifest_sig;		/* manifest.cfg.sig was there */
+	int		 manifest_signed;	/* and verified */
 	int		 loaded, updated, duplicates, refused;
 	long long	 bytes;		/* copied from the stick */
 };

@@ -189,10 +189,17 @@ export(struct run *x)
 {
 	char dir[PATH_MAX];
 
+	struct stat st;
+
 	if (!ingest_has_dir(x->root, "export"))
 		return;
 	if ((size_t)snprintf(dir, sizeof(dir), "%s/export/%s", x->outdir, x->c->site.id) >= sizeof(dir))
 		return;
+	if (lstat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {	/* a link would take the copy off the stick */
+		snprintf(x->export_note, sizeof(x->export_note), _("The export for the auditors was NOT made: "
+		    "LOAXA/export/%s is not a plain folder."), x->c->site.id);
+		return;
+	}
 	fflush(stdout);
 	if (cmd_log_export(x->c, dir, 0) == 0 && cmd_log_export(x->c, dir, 1) == 0)
 		snprintf(x->export_note, sizeof(x->export_note), _("For the auditors: the airing log, its CSV and a "
@@ -234,7 +241,8 @@ receipt(struct run *x, int32_t today)
 	} else {
 		fprintf(fp, "%s: %s\n", _("Stick"), !r->has_manifest ? _("no manifest.cfg: every audio file is loaded as a "
 		    "commune bulletin, valid for 30 days") : r->manifest_signed ? _("manifest.cfg signed by the "
-		    "province (signature checked)") : _("manifest.cfg, not signed"));
+		    "province (signature checked)") : r->manifest_sig ? _("manifest.cfg with a signature that does NOT "
+		    "check") : _("manifest.cfg, not signed"));
 		fprintf(fp, _("Result: %d loaded, %d updated, %d already on the board, %d refused"), r->loaded, r->updated,
 		    r->duplicates, r->refused);
 		fprintf(fp, "\n");
@@ -364,6 +372,14 @@ speak(struct run *x)
 	unlink(wav);
 }
 
+static int
+plain_dir(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* --- the command ---------------------------------------------------------------------------- */
 
 int
@@ -415,7 +431,11 @@ cmd_ingest(int argc, char **argv)
 
 	date_format(today, d);
 	text = receipt(&x, today);
-	if (text) {
+	if (text && !out && !plain_dir(x.outdir)) {
+		fputs(text, stdout);
+		fprintf(stderr, _("loaxa ingest: the receipt is not written to %s: it is not a plain folder\n"),
+		    x.outdir);
+	} else if (text) {
 		fputs(text, stdout);
 		fflush(stdout);
 		int toolong = (size_t)snprintf(path, sizeof(path), "%s/receipt-%s-%s.txt", x.outdir, x.c->site.id, d) >=
@@ -425,8 +445,8 @@ cmd_ingest(int argc, char **argv)
 		if (toolong || fio_mkdirs(x.outdir, 0755) < 0 || fio_atomic(path, text, strlen(text), 0644) < 0)
 			fprintf(stderr, _("loaxa ingest: the receipt could not be written to %s: %s\n"), path,
 			    strerror(errno));
-		free(text);
 	}
+	free(text);
 	if (!nospeak)
 		speak(&x);
 
