@@ -18,7 +18,6 @@ cleanup() {
 	rm -rf "$t"
 }
 trap cleanup EXIT INT TERM
-[ -n "${KEEP:-}" ] && trap - EXIT
 
 ok() { echo "ok - $1"; }
 notok() { echo "not ok - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
