@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -1101,7 +1102,7 @@ ingest_run(const char *root, const struct ingest_opts *o, struct ingest_result *
 	struct bulletin *mb = NULL;
 	struct diag ld;
 	char why[768];
-	int nmb = 0, rootfd, rc = -1, whole = 0;
+	int nmb = 0, rootfd, rc = -1, whole = 0, lockfd = -1;
 
 	memset(r, 0, sizeof(*r));
 	diag_init(&r->manifest);
@@ -1132,6 +1133,11 @@ ingest_run(const char *root, const struct ingest_opts *o, struct ingest_result *
 		snprintf(err, errlen, _("the library %s cannot be written: %s"), o->c->paths.library, strerror(errno));
 		goto out;
 	}
+	/* two sticks at once take turns: ids and duplicates are decided against the library as it is */
+	snprintf(x.tmpdir, sizeof(x.tmpdir), "%s/.ingest.lock", o->c->paths.library);
+	if ((lockfd = open(x.tmpdir, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) >= 0)
+		while (flock(lockfd, LOCK_EX) < 0 && errno == EINTR)
+			;
 	snprintf(x.tmpdir, sizeof(x.tmpdir), "%s/tmp", o->c->paths.library);
 	diag_init(&ld);
 	lib_load(&x.lib, o->c->paths.library, &ld);	/* a bad metadata file is the library's problem, not ours */
@@ -1195,5 +1201,7 @@ out:
 		lib_free(&x.lib);
 	if (x.lx >= 0)
 		close(x.lx);
+	if (lockfd >= 0)
+		close(lockfd);
 	return rc;
 }
