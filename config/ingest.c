@@ -362,39 +362,49 @@ rename_msg(const char *msg, const char *path, const char *shown, char *err, size
 		snprintf(err, errlen, "%s", msg);
 }
 
-int
-ingest_measure(const char *path, const char *shown, const struct ingest_limits *lim, struct audio_measure *m,
-    char *err, size_t errlen)
-{
-	struct ingest_limits dl;
-	struct wire w;
-	size_t got = 0;
-	int pfd[2], status = 0, timed_out = 0;
-	long long vm;
-	pid_t pid;
+/* a measuring child under way: started by measure_start, reaped by measure_wait */
+struct mchild {
+	pid_t	pid;
+	int	fd;
+};
 
-	if (lim == NULL) {
-		ingest_limits_default(&dl);
-		lim = &dl;
-	}
+static int
+measure_start(const char *path, const char *shown, const struct ingest_limits *lim, struct mchild *c, char *err,
+    size_t errlen)
+{
+	int pfd[2];
+	long long vm;
+
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
 		snprintf(err, errlen, _("%s: cannot measure: %s"), shown, strerror(errno));
 		return -1;
 	}
 	vm = vm_size();
 	fflush(NULL);
-	if ((pid = fork()) < 0) {
+	if ((c->pid = fork()) < 0) {
 		snprintf(err, errlen, _("%s: cannot measure: %s"), shown, strerror(errno));
 		close(pfd[0]);
 		close(pfd[1]);
 		return -1;
 	}
-	if (pid == 0)
+	if (c->pid == 0)
 		measure_child(path, lim, pfd[1], vm);
 	close(pfd[1]);
+	c->fd = pfd[0];
+	return 0;
+}
+
+static int
+measure_wait(struct mchild *c, const char *path, const char *shown, const struct ingest_limits *lim,
+    struct audio_measure *m, char *err, size_t errlen)
+{
+	struct wire w;
+	size_t got = 0;
+	int status = 0, timed_out = 0;
+
 	/* wall-clock bound too: a child blocked on I/O uses no CPU time */
 	while (got < sizeof(w)) {
-		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
+		struct pollfd p = { .fd = c->fd, .events = POLLIN };
 		int r = poll(&p, 1, (lim->cpu_s * 3 + 10) * 1000);
 		ssize_t k;
 
@@ -402,18 +412,18 @@ ingest_measure(const char *path, const char *shown, const struct ingest_limits *
 			continue;
 		if (r <= 0) {
 			timed_out = 1;
-			kill(pid, SIGKILL);
+			kill(c->pid, SIGKILL);
 			break;
 		}
-		k = read(pfd[0], (char *)&w + got, sizeof(w) - got);
+		k = read(c->fd, (char *)&w + got, sizeof(w) - got);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
 			break;
 		got += (size_t)k;
 	}
-	close(pfd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	close(c->fd);
+	while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (got == sizeof(w) && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		w.err[sizeof(w.err) - 1] = '\0';
@@ -434,6 +444,22 @@ ingest_measure(const char *path, const char *shown, const struct ingest_limits *
 		snprintf(err, errlen, _("%s: the decoder ran out of memory or failed on this file: it is damaged or "
 		    "not really audio; convert it to MP3 again"), shown);
 	return -1;
+}
+
+int
+ingest_measure(const char *path, const char *shown, const struct ingest_limits *lim, struct audio_measure *m,
+    char *err, size_t errlen)
+{
+	struct ingest_limits dl;
+	struct mchild c;
+
+	if (lim == NULL) {
+		ingest_limits_default(&dl);
+		lim = &dl;
+	}
+	if (measure_start(path, shown, lim, &c, err, errlen) < 0)
+		return -1;
+	return measure_wait(&c, path, shown, lim, m, err, errlen);
 }
 
 /* --- the stick ------------------------------------------------------------------ */
@@ -459,6 +485,7 @@ struct ctx {
 	struct lib		 lib;
 	char			 tmpdir[PATH_MAX];
 	int			 seq;
+	int			 jobs;		/* measuring children at once */
 	struct bulletin		*done;		/* what this run stored */
 	int			 ndone, capdone;
 };
@@ -734,75 +761,122 @@ loose_topic(const struct ctx *x, const struct entry *e)
 }
 
 /*
- * Imports one file. mb is the manifest's entry for it, or NULL for a loose
- * file; the item added to the result says what happened.
+ * One file's import, in two halves so that several files are decoded and
+ * measured at once (one child per core): prepare() copies, hashes and
+ * decides, starting the measuring child when one is needed; finish(), called
+ * in file order, waits for it, stores the bulletin and adds the result's
+ * item. The result is thus the same whatever the number of cores.
  */
+enum job_kind { J_REFUSE, J_DUP, J_DUP_PENDING, J_STORE, J_MEASURE };
+
+struct job {
+	const struct entry	*e;
+	const struct bulletin	*mb;	/* the manifest's entry, or NULL for a loose file */
+	enum job_kind		 kind;
+	char			*reason;	/* J_REFUSE */
+	struct bulletin		 dup;		/* J_DUP: the bulletin that holds the audio */
+	struct bulletin		 bul;		/* J_STORE, J_MEASURE: what it becomes */
+	int			 old;		/* it replaces a bulletin of the same id */
+	char			 tmp[PATH_MAX];	/* the copy in the library's tmp/ */
+	struct mchild		 child;		/* J_MEASURE */
+};
+
+#define MAX_JOBS 64
+
+/* the files in order, up to x->jobs measured at once */
+struct queue {
+	struct job	 j[MAX_JOBS];
+	int		 head, n, running;
+};
+
+static void jrefuse(struct job *, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static void
-import_one(struct ctx *x, const struct entry *e, const struct bulletin *mb)
+jrefuse(struct job *j, const char *fmt, ...)
+{
+	va_list ap;
+
+	j->kind = J_REFUSE;
+	va_start(ap, fmt);
+	if (vasprintf(&j->reason, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+}
+
+/* the message without the file name it starts with (the receipt names the file) */
+static const char *
+unnamed(const char *err, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(err, name, n) == 0 && err[n] == ':' ? err + n + 2 : err;
+}
+
+static void
+prepare(struct ctx *x, struct job *j, const struct queue *q)
 {
 	const struct cfg *c = x->o->c;
+	const struct entry *e = j->e;
+	const struct bulletin *mb = j->mb, *old = NULL, *dup;
 	const char *lib = c->paths.library;
-	char tmp[PATH_MAX] = "", dst[PATH_MAX], sha[65], err[768], id[BUL_ID_MAX + 1];
-	const struct bulletin *old = NULL, *dup;
-	struct audio_measure m;
+	char *tmp = j->tmp, sha[65], err[768];
 	enum audio_dec_kind kind;
-	struct bulletin b;
-	struct ingest_item *it;
+	struct bulletin *bp = &j->bul;
 	struct stat st;
 	long long copied = 0, avail;
 	int in = -1, out = -1;
 
-	memset(&b, 0, sizeof(b));
+#define b (*bp)
 	if (e->size > x->lim.max_file) {
-		refuse(x->r, e->nfc, _("is too large (%lld MiB; at most %lld MiB a file): split it into shorter "
+		jrefuse(j, _("is too large (%lld MiB; at most %lld MiB a file): split it into shorter "
 		    "bulletins"), e->size >> 20, x->lim.max_file >> 20);
-		return;
+		goto out;
 	}
 	if (x->total + e->size > x->lim.max_total) {
-		refuse(x->r, e->nfc, _("not loaded: the stick holds more than %lld MiB of audio; load the rest from "
+		jrefuse(j, _("not loaded: the stick holds more than %lld MiB of audio; load the rest from "
 		    "another stick"), x->lim.max_total >> 20);
-		return;
+		goto out;
 	}
 	if ((in = open_beneath(x->lx, e->raw, O_RDONLY | O_NONBLOCK)) < 0) {
 		if (errno == ELOOP || errno == EXDEV)
-			refuse(x->r, e->nfc, "%s", _("is reached through a link: loaxa never follows links; copy the file "
+			jrefuse(j, "%s", _("is reached through a link: loaxa never follows links; copy the file "
 			    "itself onto the stick"));
 		else
-			refuse(x->r, e->nfc, _("cannot be opened on the stick: %s"), strerror(errno));
-		return;
+			jrefuse(j, _("cannot be opened on the stick: %s"), strerror(errno));
+		goto out;
 	}
 	if (fstat(in, &st) < 0 || !S_ISREG(st.st_mode)) {
-		refuse(x->r, e->nfc, "%s", _("is not a regular file: nothing was read from it"));
+		jrefuse(j, "%s", _("is not a regular file: nothing was read from it"));
 		goto out;
 	}
 	if (st.st_size != e->size) {
-		refuse(x->r, e->nfc, "%s", _("changed while it was being read: take the stick out, copy the file again "
+		jrefuse(j, "%s", _("changed while it was being read: take the stick out, copy the file again "
 		    "and plug it in again"));
 		goto out;
 	}
 	if (audio_dec_sniff(in, e->nfc, &kind, err, sizeof(err)) < 0) {
-		refuse(x->r, e->nfc, "%s", err + (strncmp(err, e->nfc, strlen(e->nfc)) == 0 ? strlen(e->nfc) + 2 : 0));
+		jrefuse(j, "%s", unnamed(err, e->nfc));
 		goto out;
 	}
 	avail = free_bytes(lib);
 	if (avail >= 0 && avail - e->size < x->lim.reserve) {
-		refuse(x->r, e->nfc, _("not loaded: not enough space on the board (%lld MiB free, %lld MiB needed, %lld "
+		jrefuse(j, _("not loaded: not enough space on the board (%lld MiB free, %lld MiB needed, %lld "
 		    "MiB kept for the airing log); remove old bulletins first"), avail >> 20, (e->size >> 20) + 1,
 		    x->lim.reserve >> 20);
 		goto out;
 	}
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/ingest-%ld-%d.part", x->tmpdir, (long)getpid(), ++x->seq) >=
-	    sizeof(tmp)) {
+	if ((size_t)snprintf(tmp, sizeof(j->tmp), "%s/ingest-%ld-%d.part", x->tmpdir, (long)getpid(), ++x->seq) >=
+	    sizeof(j->tmp)) {
 		tmp[0] = '\0';
-		refuse(x->r, e->nfc, _("could not be stored on the board: %s"), strerror(ENAMETOOLONG));
+		jrefuse(j, _("could not be stored on the board: %s"), strerror(ENAMETOOLONG));
 		goto out;
 	}
 	if ((out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644)) < 0) {
-		refuse(x->r, e->nfc, _("could not be stored on the board: %s"), storage_words(errno));
+		jrefuse(j, _("could not be stored on the board: %s"), storage_words(errno));
 		goto out;
 	}
 	if (copy_hash(in, out, e->size, sha, &copied, e->nfc, err, sizeof(err)) < 0) {
-		refuse(x->r, e->nfc, "%s", err);
+		jrefuse(j, "%s", err);
 		goto out;
 	}
 	x->r->bytes += copied;
@@ -812,7 +886,7 @@ import_one(struct ctx *x, const struct entry *e, const struct bulletin *mb)
 	close(in);
 	in = -1;
 	if (mb && mb->sha256[0] && strcmp(mb->sha256, sha) != 0) {
-		refuse(x->r, e->nfc, _("its content does not match the sha256 in manifest.cfg (line %d): the file was "
+		jrefuse(j, _("its content does not match the sha256 in manifest.cfg (line %d): the file was "
 		    "changed or damaged after the manifest was made; copy it again from the original"), mb->line);
 		goto out;
 	}
@@ -821,13 +895,13 @@ import_one(struct ctx *x, const struct entry *e, const struct bulletin *mb)
 	if (mb) {
 		bul_copy(&b, mb);
 		if (b.source == BUL_PROVINCE && !x->r->manifest_signed) {
-			refuse(x->r, e->nfc, "%s", _("says it comes from the province, but manifest.cfg is not signed: ask "
+			jrefuse(j, "%s", _("says it comes from the province, but manifest.cfg is not signed: ask "
 			    "the province for the signed manifest (manifest.cfg.sig)"));
 			goto out;
 		}
 		old = lib_find(&x->lib, b.id);
 		if (old && old->source == BUL_PROVINCE && !x->r->manifest_signed) {
-			refuse(x->r, e->nfc, _("would replace the province's bulletin \"%s\" (%s), but manifest.cfg is not "
+			jrefuse(j, _("would replace the province's bulletin \"%s\" (%s), but manifest.cfg is not "
 			    "signed: give this bulletin another id"), old->title, old->id);
 			goto out;
 		}
@@ -837,7 +911,7 @@ import_one(struct ctx *x, const struct entry *e, const struct bulletin *mb)
 		b.title = title;
 		b.topic = lcfg_strdup(loose_topic(x, e));
 		if (cfg_topic(c, b.topic) == NULL) {
-			refuse(x->r, e->nfc, "%s", _("this board has no topic \"local\" for files without a manifest: put "
+			jrefuse(j, "%s", _("this board has no topic \"local\" for files without a manifest: put "
 			    "the file in a folder named after one of its topics"));
 			goto out;
 		}
@@ -846,6 +920,7 @@ import_one(struct ctx *x, const struct entry *e, const struct bulletin *mb)
 		b.valid_from = x->o->today;
 		b.valid_to = x->o->today + INGEST_VALID_DAYS - 1;
 	}
+	j->old = old != NULL;
 	memcpy(b.sha256, sha, sizeof(sha));
 	free(b.file);
 	if (asprintf(&b.file, "audio/%s.%s", sha, kind == AUDIO_DEC_WAV ? "wav" : "mp3") < 0)
@@ -853,13 +928,13 @@ import_one(struct ctx *x, const struct entry *e, const struct bulletin *mb)
 	b.imported = x->o->now;
 	b.imported_off = x->o->now_off;
 
-	/* the same audio already on the board */
+	/* the same audio already on the board, or on its way there from this stick */
 	dup = old && strcmp(old->sha256, sha) == 0 ? old : lib_find_sha(&x->lib, sha);
 	if (dup == NULL)
 		dup = done_find(x, NULL, sha);
 	if (dup && !(mb && strcmp(dup->id, b.id) == 0)) {
-		it = add_item(x->r, e->nfc, INGEST_DUPLICATE);
-		bul_copy(&it->b, dup);
+		j->kind = J_DUP;
+		bul_copy(&j->dup, dup);
 		goto out;
 	}
 	if (dup) {	/* the manifest's bulletin again: new metadata, maybe */
@@ -867,45 +942,135 @@ import_one(struct ctx *x, const struct entry *e, const struct bulletin *mb)
 		b.loudness_lufs = dup->loudness_lufs;
 		b.true_peak_db = dup->true_peak_db;
 		if (same_metadata(&b, dup)) {
-			it = add_item(x->r, e->nfc, INGEST_DUPLICATE);
-			bul_copy(&it->b, dup);
-			goto out;
-		}
-	} else {
-		if (ingest_measure(tmp, e->nfc, &x->lim, &m, err, sizeof(err)) < 0) {
-			refuse(x->r, e->nfc, "%s", err + (strncmp(err, e->nfc, strlen(e->nfc)) == 0 ?
-			    strlen(e->nfc) + 2 : 0));
-			goto out;
-		}
-		b.duration_ms = m.duration_ms;
-		b.loudness_lufs = m.loudness_lufs;
-		b.true_peak_db = m.true_peak_db > -200 ? m.true_peak_db : -200;
-		snprintf(dst, sizeof(dst), "%s/%s", lib, b.file);
-		if (fio_rename(tmp, dst) < 0) {
-			refuse(x->r, e->nfc, _("could not be stored on the board: %s"), storage_words(errno));
-			goto out;
-		}
-	}
-	if (!mb) {
-		loose_id(x, e->nfc, id, sizeof(id));
-		free(b.id);
-		b.id = lcfg_strdup(id);
-	}
-	if (lib_put(lib, &b) < 0) {
-		refuse(x->r, e->nfc, _("could not be stored on the board: %s"), storage_words(errno));
+			j->kind = J_DUP;
+			bul_copy(&j->dup, dup);
+		} else
+			j->kind = J_STORE;
 		goto out;
 	}
-	it = add_item(x->r, e->nfc, old ? INGEST_UPDATED : INGEST_LOADED);
-	bul_copy(&it->b, &b);
-	remember(x, &b);
+	for (int i = 0; i < q->n; i++) {
+		const struct job *p = &q->j[(q->head + i) % MAX_JOBS];
+		if (p != j && (p->kind == J_MEASURE || p->kind == J_STORE) && strcmp(p->bul.sha256, sha) == 0) {
+			j->kind = J_DUP_PENDING;
+			goto out;
+		}
+	}
+	if (measure_start(tmp, e->nfc, &x->lim, &j->child, err, sizeof(err)) < 0) {
+		jrefuse(j, "%s", unnamed(err, e->nfc));
+		goto out;
+	}
+	j->kind = J_MEASURE;
+	(void)lib;
 out:
+#undef b
 	if (in >= 0)
 		close(in);
 	if (out >= 0)
 		close(out);
-	if (tmp[0])
-		unlink(tmp);	/* gone already when it became the library's audio */
-	bul_free(&b);
+	if (j->kind != J_MEASURE && tmp[0]) {
+		unlink(tmp);
+		tmp[0] = '\0';
+	}
+}
+
+/* the second half, in file order: the item added says what happened */
+static void
+finish(struct ctx *x, struct job *j)
+{
+	const char *lib = x->o->c->paths.library, *nfc = j->e ? j->e->nfc : "";
+	char dst[PATH_MAX], err[768], id[BUL_ID_MAX + 16];
+	const struct bulletin *d;
+	struct audio_measure m;
+	struct ingest_item *it;
+
+	switch (j->kind) {
+	case J_REFUSE:
+		refuse(x->r, nfc, "%s", j->reason);
+		break;
+	case J_DUP:
+		it = add_item(x->r, nfc, INGEST_DUPLICATE);
+		bul_copy(&it->b, &j->dup);
+		break;
+	case J_DUP_PENDING:
+		if ((d = done_find(x, NULL, j->bul.sha256)) != NULL) {
+			it = add_item(x->r, nfc, INGEST_DUPLICATE);
+			bul_copy(&it->b, d);
+		} else
+			refuse(x->r, nfc, "%s", _("has the same audio as another file on this stick, which was refused "
+			    "(see above)"));
+		break;
+	case J_MEASURE:
+		if (measure_wait(&j->child, j->tmp, nfc, &x->lim, &m, err, sizeof(err)) < 0) {
+			refuse(x->r, nfc, "%s", unnamed(err, nfc));
+			break;
+		}
+		j->bul.duration_ms = m.duration_ms;
+		j->bul.loudness_lufs = m.loudness_lufs;
+		j->bul.true_peak_db = m.true_peak_db > -200 ? m.true_peak_db : -200;
+		snprintf(dst, sizeof(dst), "%s/%s", lib, j->bul.file);
+		if (fio_rename(j->tmp, dst) < 0) {
+			refuse(x->r, nfc, _("could not be stored on the board: %s"), storage_words(errno));
+			break;
+		}
+		j->tmp[0] = '\0';
+		/* FALLTHROUGH */
+	case J_STORE:
+		if (!j->mb) {
+			loose_id(x, nfc, id, sizeof(id));
+			free(j->bul.id);
+			j->bul.id = lcfg_strdup(id);
+		}
+		if (lib_put(lib, &j->bul) < 0) {
+			refuse(x->r, nfc, _("could not be stored on the board: %s"), storage_words(errno));
+			break;
+		}
+		it = add_item(x->r, nfc, j->old ? INGEST_UPDATED : INGEST_LOADED);
+		bul_copy(&it->b, &j->bul);
+		remember(x, &j->bul);
+		break;
+	}
+	if (j->tmp[0])
+		unlink(j->tmp);
+	free(j->reason);
+	bul_free(&j->dup);
+	bul_free(&j->bul);
+	memset(j, 0, sizeof(*j));
+}
+
+static void
+finish_head(struct ctx *x, struct queue *q)
+{
+	struct job *j = &q->j[q->head];
+
+	if (j->kind == J_MEASURE)
+		q->running--;
+	finish(x, j);
+	q->head = (q->head + 1) % MAX_JOBS;
+	q->n--;
+}
+
+static void
+import_one(struct ctx *x, struct queue *q, const struct entry *e, const struct bulletin *mb)
+{
+	struct job *j;
+
+	while (q->n == MAX_JOBS || q->running >= x->jobs)
+		finish_head(x, q);
+	j = &q->j[(q->head + q->n) % MAX_JOBS];
+	memset(j, 0, sizeof(*j));
+	j->e = e;
+	j->mb = mb;
+	prepare(x, j, q);
+	q->n++;
+	if (j->kind == J_MEASURE)
+		q->running++;
+}
+
+static void
+drain(struct ctx *x, struct queue *q)
+{
+	while (q->n > 0)
+		finish_head(x, q);
 }
 
 /* --- the manifest on the stick ----------------------------------------------------- */
@@ -1103,6 +1268,8 @@ ingest_run(const char *root, const struct ingest_opts *o, struct ingest_result *
 	struct diag ld;
 	char why[768];
 	int nmb = 0, rootfd, rc = -1, whole = 0, lockfd = -1;
+	struct queue *q = lcfg_calloc(1, sizeof(*q));
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	memset(r, 0, sizeof(*r));
 	diag_init(&r->manifest);
@@ -1111,6 +1278,7 @@ ingest_run(const char *root, const struct ingest_opts *o, struct ingest_result *
 	x.r = r;
 	x.lx = -1;
 	x.lim = o->lim;
+	x.jobs = ncpu < 1 ? 1 : ncpu > 4 ? 4 : (int)ncpu;	/* the boards have 4 cores */
 	if (x.lim.max_file == 0)
 		ingest_limits_default(&x.lim);
 	if (sodium_init() < 0) {
@@ -1150,7 +1318,8 @@ ingest_run(const char *root, const struct ingest_opts *o, struct ingest_result *
 		rc = 0;
 		goto out;
 	}
-	qsort(x.e, (size_t)x.ne, sizeof(*x.e), by_nfc);
+	if (x.ne > 1)
+		qsort(x.e, (size_t)x.ne, sizeof(*x.e), by_nfc);
 
 	if (load_manifest(&x, &mb, &nmb, why, sizeof(why)) < 0)
 		whole = 1;
@@ -1171,8 +1340,9 @@ ingest_run(const char *root, const struct ingest_opts *o, struct ingest_result *
 				continue;
 			}
 			e->used = 1;
-			import_one(&x, e, &mb[k]);
+			import_one(&x, q, e, &mb[k]);
 		}
+		drain(&x, q);
 		for (int i = 0; i < x.ne; i++)
 			if (!x.e[i].used)
 				refuse(r, x.e[i].nfc, "%s", _("is not listed in manifest.cfg: not loaded (with a manifest, "
@@ -1181,7 +1351,8 @@ ingest_run(const char *root, const struct ingest_opts *o, struct ingest_result *
 			refuse(r, "manifest.cfg", "%s", _("has errors (see below): nothing was loaded"));
 	} else {
 		for (int i = 0; i < x.ne; i++)
-			import_one(&x, &x.e[i], NULL);
+			import_one(&x, q, &x.e[i], NULL);
+		drain(&x, q);
 	}
 	rc = 0;
 out:
@@ -1203,5 +1374,6 @@ out:
 		close(x.lx);
 	if (lockfd >= 0)
 		close(lockfd);
+	free(q);
 	return rc;
 }
