@@ -1268,7 +1268,7 @@ ingest_run(const char *root, const struct ingest_opts *o, struct ingest_result *
 	struct diag ld;
 	char why[768];
 	int nmb = 0, rootfd, rc = -1, whole = 0, lockfd = -1;
-	struct queue *q = lcfg_calloc(1, sizeof(*q));
+	struct queue *q = NULL;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	memset(r, 0, sizeof(*r));
@@ -1297,6 +1297,7 @@ ingest_run(const char *root, const struct ingest_opts *o, struct ingest_result *
 		    root, strerror(errno));
 		return -1;
 	}
+	q = lcfg_calloc(1, sizeof(*q));
 	if (lib_init(o->c->paths.library) < 0) {
 		snprintf(err, errlen, _("the library %s cannot be written: %s"), o->c->paths.library, strerror(errno));
 		goto out;

@@ -32,8 +32,9 @@
  * (less a reserve for the airing log); copied into the library's tmp/ while
  * hashed (SHA-256); checked against the manifest's hash; a duplicate of
  * audio already in the library is not stored again; decoded in full and
- * measured in a child process with resource limits (ingest_measure); then
- * renamed to audio/<sha256>.<ext> and its metadata written (lib_put).
+ * measured in a child process with resource limits (ingest_measure; one
+ * child per core, at most 4, while the next files are copied); then renamed
+ * to audio/<sha256>.<ext> and its metadata written (lib_put), in file order.
  *
  * Nothing is written outside the library (and nothing at all on the stick:
  * the receipt is the command's business). Every write goes through fio; a
