@@ -6,6 +6,9 @@ SBINDIR    ?= $(PREFIX)/sbin
 DATADIR    ?= $(PREFIX)/share
 LOCALEDIR  ?= $(DATADIR)/locale
 SYSCONFDIR ?= /etc
+LIBEXECDIR ?= $(PREFIX)/libexec
+UDEVRULESDIR ?= /usr/lib/udev/rules.d
+SYSTEMDUNITDIR ?= /usr/lib/systemd/system
 CC         ?= cc
 CROSS      ?=
 ifneq ($(CROSS),)
@@ -37,7 +40,9 @@ CFLAGS ?= -O2 -g
 ALL_CPPFLAGS = -I. -D_GNU_SOURCE -DLOCALEDIR='"$(LOCALEDIR)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' $(CPPFLAGS)
 ALL_CFLAGS   = -std=c11 $(WARN) $(PKG_CFLAGS) $(SAN) $(CFLAGS)
 ALL_LDFLAGS  = $(SAN) $(LDFLAGS)
-LIBS_ALL     = $(PKG_LIBS) -lm $(LIBS)
+# libunistring (NFC names from sticks) ships no pkg-config file
+NOPKG_LIBS   = -lunistring
+LIBS_ALL     = $(PKG_LIBS) $(NOPKG_LIBS) -lm $(LIBS)
 
 MAINS   = firmware/loaxa.c firmware/loaxad.c
 LIBSRC  = $(filter-out $(MAINS),$(wildcard config/*.c scheduler/*.c audio/*.c firmware/*.c))
@@ -125,6 +130,12 @@ install: all
 	install -m 0755 $(BUILD)/loaxad $(DESTDIR)$(SBINDIR)/loaxad
 	for l in $(LINGUAS); do install -D -m 0644 $(BUILD)/locale/$$l/LC_MESSAGES/loaxa.mo \
 	    $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/loaxa.mo; done
+	install -D -m 0644 firmware/udev/90-loaxa-usb.rules $(DESTDIR)$(UDEVRULESDIR)/90-loaxa-usb.rules
+	install -D -m 0755 firmware/systemd/loaxa-usb $(DESTDIR)$(LIBEXECDIR)/loaxa/loaxa-usb
+	sed -e 's|/usr/bin/loaxa|$(BINDIR)/loaxa|' -e 's|/usr/libexec/loaxa/|$(LIBEXECDIR)/loaxa/|' \
+	    firmware/systemd/loaxa-ingest@.service > loaxa-ingest@.service.tmp
+	install -D -m 0644 loaxa-ingest@.service.tmp $(DESTDIR)$(SYSTEMDUNITDIR)/loaxa-ingest@.service
+	rm -f loaxa-ingest@.service.tmp
 	install -d $(DESTDIR)$(DATADIR)/doc/loaxa/examples
 	install -m 0644 config/examples/*.cfg $(DESTDIR)$(DATADIR)/doc/loaxa/examples/
 

@@ -134,9 +134,12 @@ bul_parse(struct lcfg *ld, const config_setting_t *g, enum bul_mode mode, struct
 	r = lcfg_str(ld, g, "file", &s);
 	if (r == 0)
 		lcfg_missing(ld, g, "file", _("the audio file's name"));
+	else if (r > 0 && s[0] == '/')
+		lcfg_err(ld, config_setting_get_member(g, "file"),
+		    _("\"%s\" is an absolute name: give the file's name inside the folder (no \"/\" at the start)"), s);
 	else if (r > 0 && !inside_path(s))
 		lcfg_err(ld, config_setting_get_member(g, "file"),
-		    _("\"%s\" must name a file inside the folder (no \"/\" at the start, no \"..\")"), s);
+		    _("\"%s\" leaves the folder (\"..\"): give the file's name inside the folder"), s);
 	else if (r > 0)
 		b->file = lcfg_strdup(s);
 

@@ -280,9 +280,39 @@ lcfg_id(struct lcfg *ld, const config_setting_t *g, const char *what)
 	return s;
 }
 
+/*
+ * libconfig follows "@include" even when reading from memory: a manifest or
+ * config from a stick could make it read any file on the board (or block on
+ * a FIFO). Nothing loaxa reads may include another file.
+ */
+static int
+find_include(const char *text)
+{
+	int line = 1;
+
+	for (const char *p = text; *p; line++) {
+		const char *q = p + strspn(p, " \t");
+		if (strncmp(q, "@include", 8) == 0)
+			return line;
+		if ((p = strchr(p, '\n')) == NULL)
+			break;
+		p++;
+	}
+	return 0;
+}
+
 int
 lcfg_read(struct lcfg *ld, config_t *lc, const char *text)
 {
+	int inc;
+
+	if ((inc = find_include(text)) > 0) {
+		diag_add(ld->d, ld->file, inc, "%s", _("@include is not allowed: put everything in this one file"));
+		ld->bad = 1;
+		config_init(lc);
+		config_destroy(lc);
+		return -1;
+	}
 	config_init(lc);
 	config_set_options(lc, 0);
 	if (config_read_string(lc, text) != CONFIG_TRUE) {

@@ -1,15 +1,25 @@
 /*
  * cli: see cli.h.
  */
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
+#include <sys/timex.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "config/apply.h"
 #include "config/cfg.h"
+#include "config/sign.h"
 #include "firmware/cli.h"
+#include "firmware/fio.h"
 #include "firmware/nls.h"
+#include "scheduler/airlog.h"
 #include "scheduler/date.h"
 #include "scheduler/history.h"
 #include "scheduler/library.h"
@@ -167,4 +177,108 @@ cli_load_history(const struct cfg *c, struct planner *p)
 	if (history_read(c->paths.airlog, &h) < 0)
 		fprintf(stderr, "loaxa: %s: %s %s\n", _("warning"), c->paths.airlog,
 		    _("cannot be read; the plan counts every bulletin as never aired"));
+}
+
+static int
+ntp_synced(void)
+{
+	struct timex tx;
+	int st;
+
+	memset(&tx, 0, sizeof(tx));
+	st = adjtimex(&tx);
+	return st != -1 && st != TIME_ERROR && !(tx.status & STA_UNSYNC);
+}
+
+void
+cli_clock(const struct cfg *c, struct airlog_clock *clk, char *boot, size_t bootlen)
+{
+	time_t t = cli_now();
+	struct tm tm;
+	struct timespec mono;
+	FILE *fp;
+
+	localtime_r(&t, &tm);
+	clock_gettime(CLOCK_BOOTTIME, &mono);
+	snprintf(boot, bootlen, "unknown");
+	if ((fp = fopen("/proc/sys/kernel/random/boot_id", "re")) != NULL) {
+		if (fgets(boot, (int)bootlen, fp) != NULL)
+			boot[strcspn(boot, "\n")] = '\0';
+		fclose(fp);
+	}
+	clk->realtime_s = (long long)t;
+	clk->gmtoff = tm.tm_gmtoff;
+	clk->mono_ms = (long long)mono.tv_sec * 1000 + mono.tv_nsec / 1000000;
+	clk->synced = !c->time.require_sync || ntp_synced();
+	clk->boot_id = boot;
+}
+
+long
+cli_daemon(const struct cfg *c)
+{
+	return cfgapply_daemon(c->paths.run);
+}
+
+int
+cli_inbox_put(const struct cfg *c, const char *name, const void *data, size_t len)
+{
+	char path[PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", c->paths.inbox, name) >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	/* fio_atomic's temp name holds ".tmp": the daemon looks only at the renamed file */
+	return fio_atomic(path, data, len, 0640);
+}
+
+int
+cli_request_seal(const struct cfg *c, char **cp, char *err, size_t errlen)
+{
+	char path[PATH_MAX], buf[4096], *old = NULL, *now = NULL;
+	size_t oldlen = 0, nowlen;
+	struct timespec t0, t1;
+	int ifd, rc = -1;
+
+	*cp = NULL;
+	if (cli_daemon(c) == 0) {
+		snprintf(err, errlen, "%s", _("loaxad is not running"));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/checkpoint.json", c->paths.run);
+	sign_read_file(path, &old, &oldlen);
+	if ((ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0 ||
+	    inotify_add_watch(ifd, c->paths.run, IN_MOVED_TO | IN_CLOSE_WRITE) < 0 ||
+	    cli_inbox_put(c, "seal-request", "", 0) < 0) {
+		snprintf(err, errlen, _("cannot ask loaxad for a seal: %s"), strerror(errno));
+		goto out;
+	}
+	clock_gettime(CLOCK_BOOTTIME, &t0);
+	for (;;) {
+		struct pollfd p = { .fd = ifd, .events = POLLIN };
+		long left;
+
+		if (sign_read_file(path, &now, &nowlen) == 0) {
+			if (old == NULL || nowlen != oldlen || memcmp(now, old, nowlen) != 0) {
+				*cp = now;
+				rc = 0;
+				break;
+			}
+			free(now);
+		}
+		clock_gettime(CLOCK_BOOTTIME, &t1);
+		left = CLI_SEAL_WAIT_S * 1000L - ((t1.tv_sec - t0.tv_sec) * 1000L + (t1.tv_nsec - t0.tv_nsec) / 1000000);
+		if (left <= 0) {
+			snprintf(err, errlen, _("loaxad did not write a fresh checkpoint within %d s"), CLI_SEAL_WAIT_S);
+			break;
+		}
+		if (poll(&p, 1, left < 500 ? (int)left : 500) > 0)
+			while (read(ifd, buf, sizeof(buf)) > 0)
+				;
+	}
+out:
+	if (ifd >= 0)
+		close(ifd);
+	free(old);
+	return rc;
 }

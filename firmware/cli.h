@@ -35,4 +35,17 @@ struct planner;
 /* feeds the planner the last airing of every bulletin from the airing log */
 void	cli_load_history(const struct cfg *, struct planner *);
 
+struct airlog_clock;
+/* the clock a record written by a command carries (boot id into boot) */
+void	cli_clock(const struct cfg *, struct airlog_clock *, char *boot, size_t bootlen);
+/* the pid of the running loaxad (paths.run/status.json, pid alive), or 0 */
+long	cli_daemon(const struct cfg *);
+/* asks the running loaxad for a seal (paths.inbox/seal-request) and waits
+ * (at most CLI_SEAL_WAIT_S) for its fresh checkpoint; 0 and *cp (malloc'd), or -1 */
+#define CLI_SEAL_WAIT_S 10
+int	cli_request_seal(const struct cfg *, char **cp, char *err, size_t errlen);
+/* hands the daemon a file in paths.inbox: written under a .tmp name, then
+ * renamed to name; 0 or -1 (errno) */
+int	cli_inbox_put(const struct cfg *, const char *name, const void *data, size_t len);
+
 #endif

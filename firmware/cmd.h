@@ -5,6 +5,10 @@
 #ifndef CMD_H
 #define CMD_H
 
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
 int cmd_check(int argc, char **argv);
 int cmd_lunar(int argc, char **argv);
 int cmd_periods(int argc, char **argv);
@@ -18,5 +22,16 @@ int cmd_play(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_measure(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+
+struct cfg;
+/* what `loaxa log export [--csv] --out DIR` writes (messages on stdout/stderr); exit status */
+int cmd_log_export(const struct cfg *, const char *out, int csv);
+/* the text of `loaxa plan FROM TO` for c and its library, into fp; 0 or -1 */
+int cmd_plan_text(FILE *fp, const struct cfg *c, int32_t from, int32_t to);
+/* plays a spoken message as the daemon's announcements air: relay on,
+ * warm-up, the file, relay off; 0 played to the end, -1 (err) */
+int cmd_play_announce(const struct cfg *, const char *path, char *err, size_t errlen);
 
 #endif

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/timex.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -47,41 +46,6 @@ opt_value(int *i, int argc, char **argv, const char *name)
 	if (*i + 1 >= argc)
 		return "";
 	return argv[++*i];
-}
-
-static int
-ntp_synced(void)
-{
-	struct timex tx;
-	int st;
-
-	memset(&tx, 0, sizeof(tx));
-	st = adjtimex(&tx);
-	return st != -1 && st != TIME_ERROR && !(tx.status & STA_UNSYNC);
-}
-
-/* the clock a record written by this command carries */
-static void
-now_clock(const struct cfg *c, struct airlog_clock *clk, char *boot, size_t bootlen)
-{
-	time_t t = cli_now();
-	struct tm tm;
-	struct timespec mono;
-	FILE *fp;
-
-	localtime_r(&t, &tm);
-	clock_gettime(CLOCK_BOOTTIME, &mono);
-	snprintf(boot, bootlen, "unknown");
-	if ((fp = fopen("/proc/sys/kernel/random/boot_id", "r")) != NULL) {
-		if (fgets(boot, (int)bootlen, fp) != NULL)
-			boot[strcspn(boot, "\n")] = '\0';
-		fclose(fp);
-	}
-	clk->realtime_s = (long long)t;
-	clk->gmtoff = tm.tm_gmtoff;
-	clk->mono_ms = (long long)mono.tv_sec * 1000 + mono.tv_nsec / 1000000;
-	clk->synced = !c->time.require_sync || ntp_synced();
-	clk->boot_id = boot;
 }
 
 /* --- show ------------------------------------------------------------------ */
@@ -545,7 +509,7 @@ export_jsonl(const struct cfg *c, const char *out)
 	struct airlog_clock clk;
 	struct airlog *h;
 	char *cp = NULL;
-	int live = 0, n;
+	int live = 0, fresh = 0, n;
 	struct airlog_verify_opts o = { 0 };
 	struct airlog_fault f;
 	struct airlog_verify_stats s;
@@ -555,16 +519,18 @@ export_jsonl(const struct cfg *c, const char *out)
 		return 1;
 	}
 	if ((h = airlog_open(c->paths.airlog, c->paths.state, c->site.id, err, sizeof(err))) != NULL) {
-		now_clock(c, &clk, boot, sizeof(boot));
+		cli_clock(c, &clk, boot, sizeof(boot));
 		if (airlog_seal(h, &clk, err, sizeof(err)) < 0 || airlog_checkpoint(h, &cp) < 0) {
 			fprintf(stderr, "loaxa log export: %s\n", err);
 			airlog_close(h);
 			return 1;
 		}
 	} else if (errno == EWOULDBLOCK) {
-		/* loaxad holds the writer: its latest seal is the checkpoint, taken before the copy */
+		/* loaxad holds the writer: it seals on request; else its latest seal is the checkpoint */
 		live = 1;
-		if (airlog_latest_checkpoint(c->paths.airlog, &cp, err, sizeof(err)) < 0) {
+		if (cli_request_seal(c, &cp, err, sizeof(err)) == 0)
+			fresh = 1;
+		else if (airlog_latest_checkpoint(c->paths.airlog, &cp, err, sizeof(err)) < 0) {
 			fprintf(stderr, "loaxa log export: %s\n", err);
 			return 1;
 		}
@@ -589,10 +555,16 @@ export_jsonl(const struct cfg *c, const char *out)
 	}
 	printf(_("exported %d files (%lld records) to %s, with checkpoint.json: record %lld of %s\n"), n, s.records,
 	    out, s.checkpoint_seq, s.checkpoint_ts);
-	if (live)
+	if (live && !fresh)
 		printf("%s\n", _("loaxad is running: the checkpoint is its latest seal; records after it are copied but "
 		    "not covered"));
 	return 0;
+}
+
+int
+cmd_log_export(const struct cfg *c, const char *out, int csv)
+{
+	return csv ? export_csv(c, out) : export_jsonl(c, out);
 }
 
 static int

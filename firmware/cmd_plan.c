@@ -53,6 +53,7 @@ cmd_periods(int argc, char **argv)
 }
 
 struct out {
+	FILE			*fp;
 	const struct cfg	*c;
 	struct sched		*s;
 	int			 tsv;
@@ -87,16 +88,16 @@ day_header(struct out *o, int32_t day)
 		return;
 	o->day = day;
 	date_format(day, d);
-	printf("\n%s %s", weekday_name(date_weekday(day)), d);
+	fprintf(o->fp, "\n%s %s", weekday_name(date_weekday(day)), d);
 	for (int i = 0; i < o->c->nperiods; i++)
 		if (sched_active(o->s, &o->c->periods[i], day)) {
-			printf("%s%s", first ? " — " : ", ", o->c->periods[i].name);
+			fprintf(o->fp, "%s%s", first ? " — " : ", ", o->c->periods[i].name);
 			first = 0;
 		}
 	for (int e = 0; e < o->c->nexceptions; e++)
 		if (o->c->exceptions[e].date == day)
-			printf(" — %s", _("exception day"));
-	printf("\n");
+			fprintf(o->fp, " — %s", _("exception day"));
+	fprintf(o->fp, "\n");
 }
 
 static void
@@ -108,12 +109,12 @@ on_slot(void *arg, const struct sched_slot *sl, int nitems)
 	if (o->tsv)
 		return;
 	day_header(o, sl->day);
-	printf("  %02ld:%02ld-%02ld:%02ld  %s \"%s\"", st / 3600000, st / 60000 % 60, en / 3600000 % 24,
+	fprintf(o->fp, "  %02ld:%02ld-%02ld:%02ld  %s \"%s\"", st / 3600000, st / 60000 % 60, en / 3600000 % 24,
 	    en / 60000 % 60, _("session"), sl->session->id);
 	if (nitems == 0)
-		printf(": %s\n", _("no bulletin is available for it"));
+		fprintf(o->fp, ": %s\n", _("no bulletin is available for it"));
 	else
-		printf(": %d %s\n", nitems, nitems == 1 ? _("bulletin") : _("bulletins"));
+		fprintf(o->fp, ": %d %s\n", nitems, nitems == 1 ? _("bulletin") : _("bulletins"));
 }
 
 static void
@@ -124,19 +125,55 @@ on_item(void *arg, const struct plan_item *it)
 
 	if (o->tsv) {
 		cli_local_ts(it->day, it->start_ms, ts);
-		printf("%s\t%ld\t%s\t%s\t%s\t%s\n", ts, (it->dur_ms + 500) / 1000, it->b->id, it->b->topic,
+		fprintf(o->fp, "%s\t%ld\t%s\t%s\t%s\t%s\n", ts, (it->dur_ms + 500) / 1000, it->b->id, it->b->topic,
 		    it->period, it->session);
 		return;
 	}
 	day_header(o, it->day);
 	fmt_dur(it->dur_ms, dur, sizeof(dur));
 	if (it->emergency)
-		printf("  %02ld:%02ld:%02ld  %s  %s  \"%s\" (%s, %s)\n", it->start_ms / 3600000, it->start_ms / 60000 % 60,
+		fprintf(o->fp, "  %02ld:%02ld:%02ld  %s  %s  \"%s\" (%s, %s)\n", it->start_ms / 3600000, it->start_ms / 60000 % 60,
 		    it->start_ms / 1000 % 60, _("EMERGENCY"), dur, it->b->title, it->b->topic, it->b->id);
 	else
-		printf("      %02ld:%02ld:%02ld  %6s  %s%s (%s, %s)\n", it->start_ms / 3600000, it->start_ms / 60000 % 60,
+		fprintf(o->fp, "      %02ld:%02ld:%02ld  %6s  %s%s (%s, %s)\n", it->start_ms / 3600000, it->start_ms / 60000 % 60,
 		    it->start_ms / 1000 % 60, dur, it->b->level == BUL_PRIORITY ? _("[priority] ") : "", it->b->title,
 		    it->b->topic, it->b->id);
+}
+
+/* the plan of [from, to] over c's library and history, as text (or TSV) into fp */
+static int
+plan_out(FILE *fp, const struct cfg *c, int32_t from, int32_t to, int tsv)
+{
+	struct out o = { .fp = fp, .c = c, .tsv = tsv, .day = INT32_MIN };
+	struct planner *p;
+	struct lib l;
+
+	if (cli_load_library(c, &l) < 0)
+		return -1;
+	if ((p = plan_new(c, &l, cli_chime_ms(c))) == NULL) {
+		lib_free(&l);
+		return -1;
+	}
+	cli_load_history(c, p);
+	o.s = sched_new(c, from, to);
+	if (!o.tsv) {
+		char f[11], t[11];
+		date_format(from, f);
+		date_format(to, t);
+		fprintf(fp, _("Broadcast plan of %s (%s), %s to %s"), c->site.name, c->site.id, f, t);
+		fprintf(fp, "\n");
+	}
+	plan_days(p, from, to, on_item, on_slot, &o);
+	sched_free(o.s);
+	plan_free(p);
+	lib_free(&l);
+	return 0;
+}
+
+int
+cmd_plan_text(FILE *fp, const struct cfg *c, int32_t from, int32_t to)
+{
+	return plan_out(fp, c, from, to, 0);
 }
 
 int
@@ -146,15 +183,12 @@ cmd_plan(int argc, char **argv)
 	const char *path = cli_config_arg(&argc, argv);
 	const char *a[2] = { NULL, NULL };
 	int32_t from, to;
-	struct out o = { .day = INT32_MIN };
-	struct planner *p;
-	struct lib l;
 	struct cfg *c;
-	int na = 0;
+	int na = 0, tsv = 0, rc;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--tsv") == 0)
-			o.tsv = 1;
+			tsv = 1;
 		else if (argv[i][0] == '-' || na == 2)
 			return cli_usage("plan", usage, _("unexpected argument \"%s\""), argv[i]);
 		else
@@ -181,31 +215,9 @@ cmd_plan(int argc, char **argv)
 	if ((c = cli_load(path)) == NULL)
 		return 1;
 	cli_set_zone(c);
-	if (cli_load_library(c, &l) < 0) {
-		cfg_free(c);
-		return 1;
-	}
-	if ((p = plan_new(c, &l, cli_chime_ms(c))) == NULL) {
-		lib_free(&l);
-		cfg_free(c);
-		return 1;
-	}
-	cli_load_history(c, p);
-	o.c = c;
-	o.s = sched_new(c, from, to);
-	if (!o.tsv) {
-		char f[11], t[11];
-		date_format(from, f);
-		date_format(to, t);
-		printf(_("Broadcast plan of %s (%s), %s to %s"), c->site.name, c->site.id, f, t);
-		printf("\n");
-	}
-	plan_days(p, from, to, on_item, on_slot, &o);
-	sched_free(o.s);
-	plan_free(p);
-	lib_free(&l);
+	rc = plan_out(stdout, c, from, to, tsv) < 0 ? 1 : 0;
 	cfg_free(c);
-	return 0;
+	return rc;
 }
 
 int

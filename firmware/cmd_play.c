@@ -96,13 +96,95 @@ state_word(enum audio_state st)
 	}
 }
 
+struct airing {
+	const char	*chime;		/* NULL: none */
+	double		 cgain, ctp;
+	const char	*path;
+	double		 gain, tp;
+};
+
+/* as an airing: relay on, warm-up, [chime, gap,] the file, relay off; how the file ended */
+static enum audio_state
+air(struct run *r, const struct cfg *c, struct board *b, const struct airing *a)
+{
+	struct audio_item item;
+	enum audio_state res;
+	char err[512];
+
+	if (board_amp(b, 1, err, sizeof(err)) < 0)
+		fprintf(stderr, "loaxa play: %s\n", err);
+	if (board_amp_state(b) == 1 && c->audio.amplifier.warmup_ms > 0) {
+		if (audio_player_start_silence(r->p, c->audio.amplifier.warmup_ms) == 0)
+			run_item(r, "warmup");
+	}
+	if (a->chime && !r->stopped) {
+		memset(&item, 0, sizeof(item));
+		item.path = a->chime;
+		item.gain_db = a->cgain;
+		item.true_peak_db = a->ctp;
+		if (audio_player_start_item(r->p, &item, err, sizeof(err)) < 0)
+			fprintf(stderr, "loaxa play: %s\n", err);
+		else if (run_item(r, "chime") == AUDIO_FAILED)
+			fprintf(stderr, "loaxa play: %s\n", audio_player_error(r->p));
+		if (!r->stopped && c->audio.gap_ms > 0 && audio_player_start_silence(r->p, c->audio.gap_ms) == 0)
+			run_item(r, "gap");
+	}
+	if (!r->stopped) {
+		memset(&item, 0, sizeof(item));
+		item.path = a->path;
+		item.gain_db = a->gain;
+		item.true_peak_db = a->tp;
+		if (audio_player_start_item(r->p, &item, err, sizeof(err)) < 0)
+			res = AUDIO_FAILED;
+		else
+			res = run_item(r, "bulletin");
+	} else
+		res = AUDIO_STOPPED;
+	if (board_amp(b, 0, err, sizeof(err)) < 0)
+		fprintf(stderr, "loaxa play: %s\n", err);
+	return res;
+}
+
+int
+cmd_play_announce(const struct cfg *c, const char *path, char *err, size_t errlen)
+{
+	struct audio_measure m;
+	struct audio_play_conf pc = { .fade_ms = c->audio.fade_ms, .ceiling_db = 0 };
+	struct run r = { .sfd = -1 };
+	struct audio_out *out;
+	struct board *b;
+	struct airing a = { 0 };
+	const char *dev = getenv("LOAXA_DEVICE");
+	enum audio_state res;
+
+	if (audio_measure(path, &m, err, errlen) < 0)
+		return -1;
+	if ((out = audio_out_new(dev && *dev ? dev : c->audio.device, err, errlen)) == NULL)
+		return -1;
+	if ((r.p = audio_player_new(out, &pc)) == NULL) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		audio_out_free(out);
+		return -1;
+	}
+	b = board_open(c, err, errlen);	/* without a relay it still plays (the amplifier may be wired on) */
+	a.path = path;
+	a.gain = audio_gain_for(c->audio.loudness_lufs, m.loudness_lufs, c->audio.gain_db, m.true_peak_db, NULL);
+	a.tp = m.true_peak_db;
+	res = air(&r, c, b, &a);
+	if (res != AUDIO_DONE)
+		snprintf(err, errlen, "%s", audio_player_error(r.p));
+	board_close(b);
+	audio_player_free(r.p);
+	audio_out_free(out);
+	return res == AUDIO_DONE ? 0 : -1;
+}
+
 int
 cmd_play(int argc, char **argv)
 {
 	const char *path = cli_config_arg(&argc, argv), *device = NULL, *arg = NULL;
 	struct audio_measure bm, cm;
 	struct audio_play_conf pc;
-	struct audio_item item;
 	struct run r = { .sfd = -1 };
 	struct board *b = NULL;
 	struct audio_out *out = NULL;
@@ -217,37 +299,10 @@ cmd_play(int argc, char **argv)
 	if ((b = board_open(c, err, sizeof(err))) == NULL)
 		fprintf(stderr, _("loaxa play: %s; playing without switching the amplifier\n"), err);
 
-	if (board_amp(b, 1, err, sizeof(err)) < 0)
-		fprintf(stderr, "loaxa play: %s\n", err);
-	if (board_amp_state(b) == 1 && c->audio.amplifier.warmup_ms > 0) {
-		if (audio_player_start_silence(r.p, c->audio.amplifier.warmup_ms) == 0)
-			run_item(&r, "warmup");
+	{
+		struct airing a = { chime, cgain, chime ? cm.true_peak_db : 0, audio, gain, bm.true_peak_db };
+		res = air(&r, c, b, &a);
 	}
-	if (chime && !r.stopped) {
-		memset(&item, 0, sizeof(item));
-		item.path = chime;
-		item.gain_db = cgain;
-		item.true_peak_db = cm.true_peak_db;
-		if (audio_player_start_item(r.p, &item, err, sizeof(err)) < 0)
-			fprintf(stderr, "loaxa play: %s\n", err);
-		else if (run_item(&r, "chime") == AUDIO_FAILED)
-			fprintf(stderr, "loaxa play: %s\n", audio_player_error(r.p));
-		if (!r.stopped && c->audio.gap_ms > 0 && audio_player_start_silence(r.p, c->audio.gap_ms) == 0)
-			run_item(&r, "gap");
-	}
-	if (!r.stopped) {
-		memset(&item, 0, sizeof(item));
-		item.path = audio;
-		item.gain_db = gain;
-		item.true_peak_db = bm.true_peak_db;
-		if (audio_player_start_item(r.p, &item, err, sizeof(err)) < 0)
-			res = AUDIO_FAILED;
-		else
-			res = run_item(&r, "bulletin");
-	} else
-		res = AUDIO_STOPPED;
-	if (board_amp(b, 0, err, sizeof(err)) < 0)
-		fprintf(stderr, "loaxa play: %s\n", err);
 	if (res == AUDIO_FAILED)
 		fprintf(stderr, "loaxa play: %s\n", audio_player_error(r.p));
 	printf(_("%s: %s"), audio, state_word(res));

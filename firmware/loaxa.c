@@ -28,6 +28,8 @@ static const struct {
 	{ "sign", cmd_sign, "sign FILE [--key PREFIX.key]" },
 	{ "verify", cmd_verify, "verify FILE [--pubkey ed25519:...|PREFIX.pub] [--sig FILE.sig] [-c CFG]" },
 	{ "play", cmd_play, "play [-c CFG] [--device PCM] [-v] FILE|ID" },
+	{ "ingest", cmd_ingest, "ingest [-c CFG] [--out DIR] [--no-speak] DIR" },
+	{ "apply", cmd_apply, "apply [-c CFG] [--timeout SECONDS] FILE" },
 };
 
 static int

@@ -34,7 +34,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config/apply.h"
 #include "config/cfg.h"
+#include "config/sign.h"
 #include "firmware/board.h"
 #include "firmware/cli.h"
 #include "firmware/engine.h"
@@ -43,6 +45,7 @@
 #include "firmware/nls.h"
 #include "firmware/player.h"
 #include "scheduler/airlog.h"
+#include "scheduler/date.h"
 
 #define MAX_PFD 32
 #define DEFAULT_SYNC_FLAG "/run/systemd/timesync/synchronized"
@@ -63,6 +66,8 @@ struct daemon {
 	char		 current_path[PATH_MAX];
 	char		*last_status;
 	int		 echo;			/* print records as they are written (-e) */
+	long long	 refused_serial;	/* the last config serial reload refused (status file) */
+	char		 config_error[256];	/* and why */
 };
 
 /* --- the real clock ------------------------------------------------------ */
@@ -127,6 +132,10 @@ write_status(struct daemon *d)
 	    (json_int_t)st.serial, "current", st.current, "next", st.next, "clock", st.clock_synced ? "synced" :
 	    "unsynced", "last_error", st.last_error, "airings", (json_int_t)st.airings, "missed",
 	    (json_int_t)st.missed, "pid", (int)getpid());
+	if (o && d->refused_serial != 0) {	/* lets `loaxa apply` roll back at once instead of timing out */
+		json_object_set_new(o, "refused_serial", json_integer(d->refused_serial));
+		json_object_set_new(o, "config_error", json_string(d->config_error));
+	}
 	text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(o);
 	if (text == NULL)
@@ -164,22 +173,55 @@ arm(struct daemon *d)
 		log_warn("timerfd_settime");
 }
 
-static void
+static int
+same_path(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/*
+ * The folders the daemon opened at start (the log and its keys, the inbox,
+ * the status file, the library's watch) stay what they were until a restart:
+ * a config that moves them cannot run in this process. 0 or -1 (returns the reason).
+ */
+static const char *
+needs_restart(const struct cfg *old, const struct cfg *c)
+{
+	if (!same_path(old->paths.airlog, c->paths.airlog) || !same_path(old->paths.state, c->paths.state))
+		return "paths.airlog or paths.state changed: restart loaxad to use them";
+	if (!same_path(old->paths.inbox, c->paths.inbox) || !same_path(old->paths.run, c->paths.run) ||
+	    !same_path(old->paths.library, c->paths.library))
+		return "paths.inbox, paths.run or paths.library changed: restart loaxad to use them";
+	return NULL;
+}
+
+/* 0 reloaded (or nothing new), -1 refused: the old config stays in force */
+static int
 reload(struct daemon *d, const char *why)
 {
+	const char *no;
 	struct cfg *c;
 
 	log_info("reloading %s (%s)", d->cfg_path, why);
 	if ((c = cli_load(d->cfg_path)) == NULL) {
 		log_warnx("%s", _("the new configuration is refused; the old one stays in force"));
-		return;
+		snprintf(d->config_error, sizeof(d->config_error), "%s", "the configuration file does not load");
+		return -1;
 	}
 	if (c->serial == engine_cfg(d->e)->serial && strcmp(why, "SIGHUP") != 0) {
 		cfg_free(c);
-		return;
+		return 0;
+	}
+	if ((no = needs_restart(engine_cfg(d->e), c)) != NULL) {
+		log_warnx("configuration serial %lld refused: %s", c->serial, no);
+		d->refused_serial = c->serial;
+		snprintf(d->config_error, sizeof(d->config_error), "%s", no);
+		cfg_free(c);
+		return -1;
 	}
 	engine_reload(d->e, c);
 	sd_notifyf(0, "STATUS=configuration serial %lld", c->serial);
+	return 0;
 }
 
 /* a record handed over by another process (ingest while we hold the log) */
@@ -235,17 +277,97 @@ inbox_seal(struct daemon *d, const char *name)
 	unlink(path);
 }
 
+/* a refused inbox config, in the airing log */
+static void
+log_refused_config(struct daemon *d, const char *name, long long serial, const char *why)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "source", json_string("inbox"));
+	json_object_set_new(o, "file", json_string(name));
+	if (serial > 0)
+		json_object_set_new(o, "serial", json_integer(serial));
+	json_object_set_new(o, "outcome", json_string("refused"));
+	json_object_set_new(o, "reason", json_string(why));
+	engine_record(d->e, "config", o);
+}
+
+/*
+ * NAME.cfg with NAME.cfg.sig (drop the .sig first): checked against the
+ * config in force and swapped in (config/apply.h), then reloaded here; if
+ * this process cannot run it, the last good one goes back. Both files are
+ * removed from the inbox once handled.
+ */
+static void
+inbox_config(struct daemon *d, const char *name)
+{
+	const struct cfg *cur = engine_cfg(d->e);
+	char base[256], path[PATH_MAX], sigpath[PATH_MAX], err[512];
+	size_t n = strlen(name), len = 0, siglen = 0;
+	char *text = NULL, *sig = NULL;
+	struct cfgapply_result r = { 0 };
+	struct cfg *c = NULL;
+	struct diag dg;
+	struct tm tm;
+	time_t now = time(NULL);
+	int v;
+
+	if (n > 4 && strcmp(name + n - 4, ".sig") == 0)
+		n -= 4;
+	snprintf(base, sizeof(base), "%.*s", (int)n, name);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", cur->paths.inbox, base) >= sizeof(path) ||
+	    (size_t)snprintf(sigpath, sizeof(sigpath), "%s/%s.sig", cur->paths.inbox, base) >= sizeof(sigpath))
+		return;
+	if (sign_read_file(path, &text, &len) < 0)
+		return;		/* the .sig came first: wait for the config */
+	if (sign_read_file(sigpath, &sig, &siglen) < 0 && cur->trust.require_signed_config) {
+		free(text);
+		return;		/* the config came first: wait for its signature */
+	}
+	localtime_r(&now, &tm);
+	diag_init(&dg);
+	v = cfgapply_check(cur, text, len, sig, siglen, base, date_from_civil(tm.tm_year + 1900, tm.tm_mon + 1,
+	    tm.tm_mday), &c, &dg, &r);
+	cfg_free(c);
+	if (v < 0) {
+		log_warnx("inbox %s: %s", base, r.msg);
+		for (size_t i = 0; i < dg.n; i++)
+			log_warnx("%s", dg.msg[i]);
+		log_refused_config(d, base, r.new_serial, dg.n > 0 ? dg.msg[0] : r.msg);
+	} else if (v == 0 && cfgapply_swap(cur, text, len, sig, siglen, &r) < 0) {
+		log_warnx("inbox %s: %s", base, r.msg);
+	} else if (v == 0 && reload(d, "inbox") < 0) {
+		log_refused_config(d, base, r.new_serial, d->config_error);
+		if (cfgapply_rollback(d->cfg_path, err, sizeof(err)) < 0)
+			log_warnx("inbox %s: rolling back: %s", base, err);
+		else
+			log_warnx("inbox %s: rolled back to the last good configuration", base);
+	}
+	diag_free(&dg);
+	free(text);
+	free(sig);
+	unlink(path);
+	unlink(sigpath);
+}
+
 /*
  * What other processes hand the daemon, as files in paths.inbox (written to
  * a .tmp name, then renamed):
  *   record-*.json    a record for the airing log {"type": ..., "fields": {...}}
  *   announce-*.wav   a spoken message to play when no session airs
  *   seal-request     a seal now, its checkpoint in paths.run/checkpoint.json
+ *   NAME.cfg(.sig)   a configuration to apply (inbox_config)
  */
 static void
 inbox_file(struct daemon *d, const char *name)
 {
 	char path[PATH_MAX];
+	size_t n = strlen(name);
+
+	if ((n > 4 && strcmp(name + n - 4, ".cfg") == 0) || (n > 8 && strcmp(name + n - 8, ".cfg.sig") == 0)) {
+		inbox_config(d, name);
+		return;
+	}
 
 	if (strncmp(name, "record-", 7) == 0 && strstr(name, ".json"))
 		inbox_record(d, name);

@@ -272,11 +272,11 @@ referenced(const struct lib *l, const char *name)
 int
 lib_gc(const struct lib *l)
 {
-	static const char *const subs[] = { "audio", "tmp" };
+	static const char *const subs[] = { "audio", "tmp", "bulletins" };
 	char sub[PATH_MAX];
 	int removed = 0;
 
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < 3; i++) {
 		struct dirent *de;
 		DIR *dp;
 		int fd;
@@ -290,6 +290,8 @@ lib_gc(const struct lib *l)
 				continue;
 			if (i == 0 && referenced(l, de->d_name))
 				continue;
+			if (i == 2 && strstr(de->d_name, ".cfg.tmp.") == NULL)
+				continue;	/* only the temp files of a metadata write cut short */
 			if (unlinkat(fd, de->d_name, 0) == 0)
 				removed++;
 		}

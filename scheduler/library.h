@@ -41,7 +41,8 @@ int	lib_init(const char *dir);
 int	lib_put(const char *dir, const struct bulletin *);
 /* removes a bulletin's metadata (its audio goes at the next lib_gc) */
 int	lib_remove(const char *dir, const char *id);
-/* removes audio no bulletin refers to and stale tmp files; count or -1 */
+/* removes audio no bulletin refers to, stale tmp files and the temp files of
+ * metadata writes cut short (bulletins/ID.cfg.tmp.PID); count or -1 */
 int	lib_gc(const struct lib *);
 /* the metadata text of one bulletin, as lib_put writes it (malloc'd) */
 char	*lib_format(const struct bulletin *);
