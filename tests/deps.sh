@@ -6,7 +6,7 @@ pkgs="
 build-essential pkg-config gettext clang
 libasound2-dev libconfig-dev libmpg123-dev libsodium-dev libjansson-dev
 libsndfile1-dev libebur128-dev libgpiod-dev libsystemd-dev libunistring-dev
-alsa-utils libasound2-plugins espeak-ng lame mpg123 sox pulseaudio python3
+alsa-utils libasound2-plugins espeak-ng lame mpg123 sox pulseaudio python3 busybox-static
 valgrind time
 "
 missing=""
