@@ -402,7 +402,7 @@ static void
 kv(FILE *fp, const char *label, const char *fmt, ...)
 {
 	va_list ap;
-	int pad = 46 - width(label);
+	int pad = 53 - width(label);
 
 	fprintf(fp, "  %s%*s", label, pad > 1 ? pad : 1, "");
 	va_start(ap, fmt);
@@ -1024,13 +1024,13 @@ json_site(const struct rep *rp, const struct rep_site *s)
 	    (json_int_t)s->st.unreadable));
 	if (s->rc > 0)
 		json_object_set_new(o, "unverified", json_pack("{sIsosososIsIsIsI}", "from_record",
-		    (json_int_t)s->fault.seq, "from_day", jday(f->unverified.first_day), "to_day",
+		    (json_int_t)(f->unverified.records > 0 ? f->unverified.first_seq : s->fault.seq), "from_day", jday(f->unverified.first_day), "to_day",
 		    jday(f->unverified.last_day), "file", json_string(s->fault.file), "records",
 		    (json_int_t)f->unverified.records, "airings", (json_int_t)f->unverified.c.airings, "airtime_s",
 		    (json_int_t)secs(f->unverified.c.airtime_ms), "missed", (json_int_t)f->unverified.missed));
 	for (int i = 0; i < f->nmisses; i++) {
 		const struct rpt_miss *m = &f->misses[i];
-		json_array_append_new(misses, json_pack("{sssosososososobsbsbsI}", "when", m->when, "session",
+		json_array_append_new(misses, json_pack("{sssososososososbsbsbsI}", "when", m->when, "session",
 		    jstr(m->session), "period", jstr(m->period), "bulletin", jstr(m->bulletin), "title", jstr(m->title),
 		    "topic", jstr(m->topic), "reason", jstr(m->reason), "failed", m->failed, "emergency", m->emergency,
 		    "verified", m->verified, "record", (json_int_t)m->seq));

@@ -1332,6 +1332,7 @@ struct vstate {
 	 * fault, or a pass that never meets it, makes airlog_read read again
 	 * checking every signature, so the first fault is placed exactly.
 	 */
+	int			 prev_suspect;	/* the fault is a broken chain: the record before may be the edited one */
 	int			 vouched, vouch_met;
 	long long		 vouch_count;
 	char			 vouch_head[HEX_LEN + 1];
@@ -1555,10 +1556,13 @@ check_record(struct vstate *v, const struct jline *rec, long i)
 		return fault(v, _("found record %lld again where %lld belongs: a record was inserted, or records "
 		    "were reordered"), seq, want);
 	}
-	if (memcmp(prev, v->head, HASH_LEN) != 0)
-		return v->seq == 0 ? fault(v, "%s", _("chain broken: the first record's prev is not 64 zeros")) :
-		    fault(v, _("chain broken: prev does not match record %lld before it; the log was edited, or a "
+	if (memcmp(prev, v->head, HASH_LEN) != 0) {
+		if (v->seq == 0)
+			return fault(v, "%s", _("chain broken: the first record's prev is not 64 zeros"));
+		v->prev_suspect = 1;
+		return fault(v, _("chain broken: prev does not match record %lld before it; the log was edited, or a "
 		    "record removed or inserted"), v->seq);
+	}
 	if (v->s->site[0] == '\0')
 		snprintf(v->s->site, sizeof(v->s->site), "%s", site);
 	else if (strcmp(site, v->s->site) != 0)
@@ -1700,6 +1704,15 @@ count_record(struct airlog_verify_stats *s, const struct jline *rec, long long s
 	s->last_ts[n] = '\0';
 }
 
+/* counts a record and gives it to the visitor */
+static int
+hand_over(struct airlog_verify_stats *s, const struct airlog_read_opts *ro, const struct jline *rec,
+    const struct airlog_read_info *info)
+{
+	count_record(s, rec, info->seq, info->verified);
+	return ro && ro->visit ? ro->visit(ro->arg, rec, info) : 0;
+}
+
 /* "type":"config" as the writer writes it: files outside the range are searched for it before parsing */
 #define CONFIG_MARK "\"type\":\"config\""
 
@@ -1754,9 +1767,14 @@ read_pass(const char *dir, const struct airlog_verify_opts *opts, const struct a
 {
 	static const struct airlog_verify_opts none;
 	struct vstate v;
-	struct jline jl;
+	struct jline jl[2];		/* this record and the one waiting to be handed over */
+	struct {
+		int			 have;
+		struct airlog_read_info	 info;
+		char			 file[17];
+	} pd = { 0 };
 	int32_t *days;
-	int n, rc = 0, failed = 0, verify = ro == NULL || ro->verify;
+	int n, rc = 0, failed = 0, was, cur = 0, verify = ro == NULL || ro->verify;
 
 	memset(&v, 0, sizeof(v));
 	memset(f, 0, sizeof(*f));
@@ -1777,7 +1795,8 @@ read_pass(const char *dir, const struct airlog_verify_opts *opts, const struct a
 	}
 	if (fast)
 		vouch_latest(&v, dir, days, n);
-	jline_init(&jl);
+	jline_init(&jl[0]);
+	jline_init(&jl[1]);
 	for (int fi = 0; fi < n && rc >= 0; fi++) {
 		struct lfile lf;
 		long tail = -1;		/* lines after this one are the log's torn tail */
@@ -1810,8 +1829,9 @@ read_pass(const char *dir, const struct airlog_verify_opts *opts, const struct a
 			if (only_configs && !(fi == n - 1 && i == lf.n - 1) &&
 			    memmem(line, r->len, CONFIG_MARK, strlen(CONFIG_MARK)) == NULL)
 				continue;
-			ok = r->term && jline_parse(&jl, line, r->len) == 0;
+			ok = r->term && jline_parse(&jl[cur], line, r->len) == 0;
 			checked = 0;
+			was = failed;
 			if (verify && !failed) {
 				checked = 1;
 				if (!ok && fi == n - 1 && i > tail)
@@ -1825,22 +1845,32 @@ read_pass(const char *dir, const struct airlog_verify_opts *opts, const struct a
 					failed = fault(&v, "%s", _("the line is not a record (it does not parse) and no "
 					    "record acknowledges it as a torn write: the log was edited"));
 				else
-					failed = check_record(&v, &jl, i);
+					failed = check_record(&v, &jl[cur], i);
 			}
 			if (!ok) {
 				s->unreadable++;
 				continue;
 			}
-			if (jline_int(&jl, "seq", &seq) < 0)
+			if (jline_int(&jl[cur], "seq", &seq) < 0)
 				seq = 0;
-			count_record(s, &jl, seq, checked && !failed);
-			if (ro && ro->visit) {
-				struct airlog_read_info info = { seq, checked && !failed, lf.name, i + 1, line, r->len };
-				if (ro->visit(ro->arg, &jl, &info) < 0) {
-					snprintf(f->what, sizeof(f->what), "%s", _("reading stopped by the caller"));
+			/*
+			 * Each record is handed over once the next one is checked: a
+			 * broken chain at this one puts the one before it in doubt
+			 * (either may have been edited; only a MAC could tell).
+			 */
+			if (pd.have) {
+				if (!was && failed && v.prev_suspect)
+					pd.info.verified = 0;
+				if (hand_over(s, ro, &jl[1 - cur], &pd.info) < 0)
 					rc = -1;
-				}
 			}
+			pd.have = 1;
+			pd.info.seq = seq;
+			pd.info.verified = checked && !failed;
+			snprintf(pd.file, sizeof(pd.file), "%s", lf.name);
+			pd.info.file = pd.file;
+			pd.info.line = i + 1;
+			cur = 1 - cur;
 		}
 		if (verify && !failed && rc >= 0 && fi == n - 1)
 			failed = check_end(&v);
@@ -1849,7 +1879,12 @@ read_pass(const char *dir, const struct airlog_verify_opts *opts, const struct a
 	}
 	if (verify && !failed && rc >= 0 && n == 0)
 		failed = check_end(&v);
-	jline_free(&jl);
+	if (pd.have && rc >= 0 && hand_over(s, ro, &jl[1 - cur], &pd.info) < 0)
+		rc = -1;
+	if (rc < 0 && ro && ro->visit && f->what[0] == '\0')
+		snprintf(f->what, sizeof(f->what), "%s", _("reading stopped by the caller"));
+	jline_free(&jl[0]);
+	jline_free(&jl[1]);
 	free(days);
 	s->macs_checked = verify && v.o->seed != NULL;
 	s->key_pinned = verify && v.o->ntrusted > 0 && s->seals > 0;

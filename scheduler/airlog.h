@@ -187,11 +187,10 @@ int	airlog_verify(const char *dir, const struct airlog_verify_opts *, struct air
 struct jline;
 struct airlog_read_info {
 	long long	 seq;		/* the record's seq (0 if it has none) */
-	int		 verified;	/* every check up to and including this record passed */
+	int		 verified;	/* every check up to and including this record passed, and the next
+					   record's chain link to it (else the edit may be in this one) */
 	const char	*file;		/* "YYYY-MM-DD.jsonl" */
 	long		 line;		/* 1-based */
-	const char	*text;		/* the line's bytes, without its newline */
-	size_t		 len;
 };
 struct airlog_read_opts {
 	int		 verify;
