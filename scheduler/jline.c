@@ -6,9 +6,11 @@
  * replaced).
  */
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
 #include <yajl/yajl_parse.h>
 
 #include "scheduler/jline.h"
@@ -108,6 +110,15 @@ cb_number(void *ctx, const char *s, size_t n)
 		f->d = (double)f->i;
 		return 1;
 	}
+	if (!integer && n <= 24 && memchr(s, 'e', n) == NULL && memchr(s, 'E', n) == NULL) {
+		/* a short plain decimal cannot overflow: kept as text, converted when asked (jline_real) */
+		if ((f = add(j, JLINE_REAL)) == NULL)
+			return 0;
+		f->s = keep(j, (const unsigned char *)s, n);
+		f->slen = n;
+		f->d = NAN;
+		return 1;
+	}
 	if (n >= sizeof(tmp) && (integer || (t = malloc(n + 1)) == NULL)) {
 		j->bad = 1;	/* too big an integer for a long long */
 		return 0;
@@ -121,6 +132,8 @@ cb_number(void *ctx, const char *s, size_t n)
 			f->d = (double)f->i;
 		} else {
 			f->d = strtod(t, &end);
+			f->s = keep(j, (const unsigned char *)s, n);
+			f->slen = n;
 		}
 		if (errno == ERANGE || *end != '\0')
 			j->bad = 1;
@@ -244,6 +257,22 @@ static const yajl_callbacks callbacks = {
 	cb_null, cb_bool, NULL, NULL, cb_number, cb_string, cb_start_map, cb_key, cb_end, cb_start_array, cb_end,
 };
 
+/*
+ * yajl lets a lone UTF-16 surrogate (\ud800) and \u0000 through, jansson
+ * does not; the writer never writes either (it writes UTF-8, escaping only
+ * control characters). A line with a \u escape, rare, is also put to
+ * jansson, so that both libraries accept the same lines.
+ */
+static int
+jansson_accepts(const char *line, size_t len)
+{
+	json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
+	int ok = json_is_object(o);
+
+	json_decref(o);
+	return ok;
+}
+
 void
 jline_init(struct jline *j)
 {
@@ -291,6 +320,10 @@ jline_parse(struct jline *j, const char *line, size_t len)
 	if (st != yajl_status_ok || j->bad || j->depth != 0 || j->values != 1) {
 		yajl_free(j->h);	/* in error, or in the middle of a value */
 		j->h = NULL;
+		j->n = 0;
+		return -1;
+	}
+	if (memmem(line, len, "\\u", 2) != NULL && !jansson_accepts(line, len)) {
 		j->n = 0;
 		return -1;
 	}
@@ -348,4 +381,14 @@ jline_int(const struct jline *j, const char *key, long long *v)
 		return -1;
 	*v = f->i;
 	return 0;
+}
+
+double
+jline_real(const struct jline_field *f)
+{
+	if (f->type == JLINE_INTEGER)
+		return (double)f->i;
+	if (f->type != JLINE_REAL)
+		return NAN;
+	return f->s ? strtod(f->s, NULL) : f->d;
 }

@@ -35,7 +35,7 @@ struct jline_field {
 	const char		*s;		/* JLINE_STRING: the value, NUL-terminated */
 	size_t			 slen;		/* its length (it may hold a NUL) */
 	long long		 i;		/* JLINE_INTEGER */
-	double			 d;		/* JLINE_REAL, JLINE_INTEGER */
+	double			 d;		/* JLINE_INTEGER; JLINE_REAL: use jline_real() */
 	int			 parent;	/* index of the enclosing object/array; -1: top level */
 	enum jline_type		 type;
 };
@@ -71,5 +71,7 @@ const struct jline_field *jline_member(const struct jline *, int parent, const c
 const char *jline_str(const struct jline *, const char *key);
 /* 0 and *v when the top-level member is an integer; -1 otherwise */
 int	jline_int(const struct jline *, const char *key, long long *v);
+/* a number's value (a real is kept as its text, s, until asked for); NAN when not a number */
+double	jline_real(const struct jline_field *);
 
 #endif

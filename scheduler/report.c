@@ -23,12 +23,13 @@
 
 /* --- small containers ---------------------------------------------------- */
 
+/* FNV-1a over at most the first 24 bytes: ids and SHA-256 digests differ early (equal hashes are compared) */
 static unsigned
 hash_str(const char *s)
 {
 	unsigned h = 2166136261u;
 
-	for (; *s; s++)
+	for (int i = 0; *s && i < 24; s++, i++)
 		h = (h ^ (unsigned char)*s) * 16777619u;
 	return h;
 }
@@ -222,6 +223,7 @@ struct rpt {
 	int			 nsegs;
 	long			 capentries;
 	int			 finished;
+	int			 month0;		/* year * 12 + month of `from` */
 };
 
 long
@@ -282,6 +284,7 @@ rpt_new(int32_t from, int32_t to)
 	r->f.unverified.first_day = r->f.unverified.last_day = DATE_NONE;
 	date_to_civil(from, &y0, &m0, &d);
 	date_to_civil(to, &y1, &m1, &d);
+	r->month0 = y0 * 12 + m0;
 	r->f.nmonths = (y1 * 12 + m1) - (y0 * 12 + m0) + 1;
 	r->f.months = calloc((size_t)r->f.nmonths, sizeof(*r->f.months));
 	r->f.week0 = from - date_weekday(from);
@@ -464,11 +467,10 @@ note_unverified(struct rpt *r, const struct rpt_rec *rec, int32_t day)
 static int
 month_index(const struct rpt *r, int32_t day)
 {
-	int y0, m0, y, m, d;
+	int y, m, d;
 
-	date_to_civil(r->f.from, &y0, &m0, &d);
 	date_to_civil(day, &y, &m, &d);
-	return (y * 12 + m) - (y0 * 12 + m0);
+	return y * 12 + m - r->month0;
 }
 
 /* the session a timed record belongs to: its slot, read as written */
