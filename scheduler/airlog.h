@@ -41,7 +41,10 @@
  *   "loaxa-seal\n" site "\n" count "\n" head "\n"), key ("ed25519:BASE64").
  * A checkpoint (for exports) is the latest seal as a small JSON file:
  *   {"site":…,"seq":count,"head":…,"ts":…,"key":…,"sig":…}
- * and says: the log's record `seq` has line hash `head`.
+ * and says: the log's record `seq` has line hash `head`. The verifier checks
+ * the latest seal's signature, which through the chain vouches for every
+ * seal before it (their keys are checked, their signatures only when the
+ * log has a fault, to place it).
  *
  * Torn writes: bytes after the last complete record of the last file (a
  * pulled plug, or a write or fsync that failed) are a torn region. The writer
