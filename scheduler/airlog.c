@@ -1867,7 +1867,7 @@ read_pass(const char *dir, const struct airlog_verify_opts *opts, const struct a
 			pd.have = 1;
 			pd.info.seq = seq;
 			pd.info.verified = checked && !failed;
-			snprintf(pd.file, sizeof(pd.file), "%s", lf.name);
+			memcpy(pd.file, lf.name, sizeof(pd.file));	/* "YYYY-MM-DD.jsonl" and its NUL */
 			pd.info.file = pd.file;
 			pd.info.line = i + 1;
 			cur = 1 - cur;

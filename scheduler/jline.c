@@ -273,6 +273,16 @@ jansson_accepts(const char *line, size_t len)
 	return ok;
 }
 
+/* a \u escape anywhere? (memchr for the backslash: memmem was 15% of reading a log) */
+static int
+has_u_escape(const char *line, size_t len)
+{
+	for (const char *p = line, *e = line + len; p < e && (p = memchr(p, '\\', (size_t)(e - p))) != NULL; p += 2)
+		if (p + 1 < e && p[1] == 'u')
+			return 1;
+	return 0;
+}
+
 void
 jline_init(struct jline *j)
 {
@@ -323,7 +333,7 @@ jline_parse(struct jline *j, const char *line, size_t len)
 		j->n = 0;
 		return -1;
 	}
-	if (memmem(line, len, "\\u", 2) != NULL && !jansson_accepts(line, len)) {
+	if (has_u_escape(line, len) && !jansson_accepts(line, len)) {
 		j->n = 0;
 		return -1;
 	}
