@@ -218,16 +218,8 @@ integrity_key(char *buf, size_t len, const struct rep *rp, const struct rep_site
 		snprintf(buf, len, "not verified");
 	else if (s->rc == 0)
 		snprintf(buf, len, "ok");
-	else {
-		/* the JSON's text is English whatever --lang says: a machine reads it */
-		if (s->fault.line > 0)
-			snprintf(buf, len, "record %lld (%s line %ld): %s", s->fault.seq, s->fault.file, s->fault.line,
-			    s->fault.what);
-		else if (s->fault.file[0])
-			snprintf(buf, len, "record %lld (%s): %s", s->fault.seq, s->fault.file, s->fault.what);
-		else
-			snprintf(buf, len, "record %lld: %s", s->fault.seq, s->fault.what);
-	}
+	else	/* in the report's language, as the verifier worded it */
+		fault_text(buf, len, &s->fault);
 }
 
 /* one short word for tables */
@@ -1074,7 +1066,7 @@ write_json(const struct rep *rp, const struct rpt_figures *tot, FILE *fp)
 				if (faults == 0)
 					snprintf(integ, sizeof(integ), "ok");
 				else
-					snprintf(integ, sizeof(integ), "%d of %d logs: first %s: %s", faults, rp->nsites,
+					snprintf(integ, sizeof(integ), _("%d of %d logs: the first, %s: %s"), faults, rp->nsites,
 					    site_id(&rp->sites[first]), first_text);
 				json_object_set_new(o, "integrity", json_string(integ));
 			}

@@ -17,7 +17,7 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
-[ -x "$BUILD/loaxa" ] || make -C "$top" BUILD="$BUILD" > /dev/null
+[ -x "$BUILD/loaxa" ] && [ -x "$BUILD/tests/test_airlog" ] || make -C "$top" BUILD="$BUILD" tests > /dev/null
 LOAXA=$BUILD/loaxa
 n=${BENCH_COMMUNES:-100}
 tenth=$((n / 10))
@@ -99,12 +99,15 @@ one=$cache/xa-001/airlog
 onebytes=$(cat "$one"/*.jsonl | wc -c)
 t_verify=$(best "$LOAXA" log verify --airlog "$one")
 t_b2=$(best b2sum -l 256 "$one"/*.jsonl)
+t_jansson=$("$BUILD/tests/test_airlog" --parse-only "$one")	# the old read path's floor: jansson's parse alone
 
 awk -v r="$records" -v n="$n" -v k="$tenth" -v mb="$mb" -v full="$t_full" -v nover="$t_nover" -v tenth="$t_tenth" \
-    -v one="$t_one" -v cat="$t_cat" -v py="$t_py" -v ob="$onebytes" -v tv="$t_verify" -v tb="$t_b2" 'BEGIN {
+    -v one="$t_one" -v cat="$t_cat" -v py="$t_py" -v ob="$onebytes" -v tv="$t_verify" -v tb="$t_b2" \
+    -v tj="$t_jansson" 'BEGIN {
 	printf "report, %d communes x 6 months (%d airings, %d MB), every log verified, 2 threads|%.2f s|%.2f s (python3 json.loads of each line)|%.2fx|< 2 s\n", n, r, mb, full, py, full / py
 	printf "report, the same, --no-verify|%.2f s|%.2f s (cat of the files)|%.2fx|-\n", nover, cat, nover / cat
 	printf "report, the same, one thread|%.2f s|%.2f s (2 threads)|%.2fx|~2x\n", one, full, one / full
 	printf "report, %d communes (10%%) against %d, verified|%.3f s|%.2f s (%d communes)|%.1fx|~10x (linear)\n", k, n, tenth, full, n, full / tenth
 	printf "log verify, one commune (%.1f MB), MB/s|%.0f MB/s|%.0f MB/s (b2sum -l 256)|%.2fx|-\n", ob / 1048576, ob / 1048576 / tv, ob / 1048576 / tb, (ob / tv) / (ob / tb)
+	printf "log verify against jansson, the parser it read with before|%.0f MB/s|%.0f MB/s (json_loadb of each line, parse only)|%.1fx|-\n", ob / 1048576 / tv, ob / 1048576 / tj, (ob / tv) / (ob / tj)
 }'

@@ -22,3 +22,6 @@ sed -n '1,14p' "$tmp/r.txt"
 python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); print("integrity:", o["integrity"]); print("unverified:", o["unverified"])' "$tmp/r.json"
 python3 report_expect.py json "$tmp/r.json" 2026-08-27 2026-09-04 --unverified-from "$seq" "$tmp/bad"
 "$LOAXA" report --airlog "$tmp/bad" --from 2026-08-27 --to 2026-09-04 --format logbook | grep -c "\[chưa xác minh\]"
+# with the intact log beside it: the district report says which log, exit 1
+"$LOAXA" report --airlog "$log" --airlog "$tmp/bad" --from 2026-08-27 --to 2026-09-04 --format json > "$tmp/r2.json"; echo "exit $?"
+python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); print("integrity:", o["integrity"]); print([(s["site"], s["integrity"][:40]) for s in o["sites"]])' "$tmp/r2.json"
