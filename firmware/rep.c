@@ -1366,7 +1366,8 @@ static const char css[] =
 	"font-weight:600}\n"
 	"td.n{text-align:right;white-space:nowrap}tr{page-break-inside:avoid}.kv th{width:auto}.kv td{width:1%}"
 	".big td,.big th{font-size:10pt;font-weight:bold}\n"
-	".cols{display:flex;gap:8px;align-items:flex-start}.cols>table{flex:1}.unv td{color:#a33}\n"
+	".cols{display:flex;gap:8px;align-items:flex-start}.cols>table{flex:1}.unv td{color:#a33}"
+	".total td{font-weight:bold;border-top:1.5px solid #555}\n"
 	".chart{width:100%;height:auto;display:block}.chart text{font-size:9px;fill:#333}"
 	".chart .peakname{font-size:8.5px;fill:#7a5200}.peak{fill:#fbe3a6}.grid{stroke:#ddd;stroke-width:0.6}"
 	".base{stroke:#555;stroke-width:0.8}\n"
@@ -1425,10 +1426,6 @@ write_html(const struct rep *rp, const struct rpt_figures *tot, FILE *fp)
 			    rp->nsites);
 		fputs("</div>\n", fp);
 	}
-	html_summary(fp, f);
-	pr(fp, "<h2>%s</h2>\n", _("Airtime per week, by content group"));
-	html_chart(fp, f);
-	html_groups(fp, f);
 	if (rp->nsites > 1) {
 		pr(fp, "<table><caption>%s</caption>\n<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
 		    "<th>%s</th><th>%s</th></tr>\n", _("Communes"), _("Commune"), _("Airings"), _("Airtime"),
@@ -1444,6 +1441,11 @@ write_html(const struct rep *rp, const struct rpt_figures *tot, FILE *fp)
 			    num(q, s->f->aired_sessions), pct(c, rpt_pct10(s->f->aired_sessions, s->f->planned_sessions)),
 			    num(m2, s->f->missed), integ, integrity_word(rp, s));
 		}
+		pr(fp, "<tr class=\"total\"><td>%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
+		    "<td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td></td></tr>\n", _("Total"),
+		    num(a, tot->aired.airings), hm(b, tot->aired.airtime_ms), num(p, tot->planned_sessions),
+		    num(q, tot->aired_sessions), pct(c, rpt_pct10(tot->aired_sessions, tot->planned_sessions)),
+		    num(r, tot->missed));
 		fputs("</table>\n", fp);
 		for (int i = 0; i < rp->nsites; i++)
 			if (rp->sites[i].rc != 0) {
@@ -1452,6 +1454,10 @@ write_html(const struct rep *rp, const struct rpt_figures *tot, FILE *fp)
 				html_integrity(fp, rp, &rp->sites[i]);
 			}
 	}
+	html_summary(fp, f);
+	pr(fp, "<h2>%s</h2>\n", _("Airtime per week, by content group"));
+	html_chart(fp, f);
+	html_groups(fp, f);
 	for (int i = 0; i < rp->nsites; i++)
 		nm += rp->sites[i].f->nmisses;
 	pr(fp, "<table><caption>%s (%s)</caption>\n<tr>", _("6. Planned airings not aired"), num(a, nm));

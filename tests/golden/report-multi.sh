@@ -14,3 +14,6 @@ echo "sites: $(python3 -c 'import json,sys; print([s["site"] for s in json.load(
 python3 report_expect.py json "$tmp/r.json" 2026-08-27 2026-09-04 "$log" "$log2"
 "$LOAXA" report --airlog "$log" --airlog "$log2" --from 2026-08-27 --to 2026-09-04 --format csv > "$tmp/r.csv"
 python3 report_expect.py csv "$tmp/r.csv" 2026-08-27 2026-09-04 "$log" "$log2"
+"$LOAXA" report --airlog "$log" --airlog "$log2" --from 2026-08-27 --to 2026-09-04 --format html > "$tmp/r.html"
+grep -c '<tr' "$tmp/r.html"
+python3 report_expect.py html "$tmp/r.html" 2026-08-27 2026-09-04 "$log" "$log2"
