@@ -139,7 +139,8 @@ visit(void *arg, const struct jline *j, const struct airlog_read_info *in)
 	memset(&r, 0, sizeof(r));
 	take_fields(j, &r, &type, &text, &site);
 	r.kind = type_kind(type);
-	r.verified = in->verified;
+	/* --no-verify: the whole report says so once; no record is singled out */
+	r.verified = s->rep->verify ? in->verified : 1;
 	if (site && s->site_id[0] == '\0')
 		snprintf(s->site_id, sizeof(s->site_id), "%s", site);
 	if (r.kind == RPT_CONFIG) {
