@@ -102,21 +102,18 @@ static int
 from_hex(const char *s, unsigned char out[HASH_LEN])
 {
 	/* every record has two of these: a table, not sodium_hex2bin (this runs for each line a report reads) */
-	static signed char v[256];
-	static int ready;
+	static const unsigned char v[256] = {	/* digit value + 1; 0: not a lower-case hex digit */
+		['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9,
+		['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	};
 
-	if (!ready) {	/* idempotent: racing threads write the same values */
-		for (int c = 0; c < 256; c++)
-			v[c] = (signed char)(c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1);
-		ready = 1;
-	}
 	if (s == NULL)
 		return -1;
 	for (int i = 0; i < HASH_LEN; i++) {
 		int hi = v[(unsigned char)s[2 * i]], lo;
-		if (hi < 0 || (lo = v[(unsigned char)s[2 * i + 1]]) < 0)
+		if (hi == 0 || (lo = v[(unsigned char)s[2 * i + 1]]) == 0)
 			return -1;
-		out[i] = (unsigned char)(hi << 4 | lo);
+		out[i] = (unsigned char)((hi - 1) << 4 | (lo - 1));
 	}
 	return s[HEX_LEN] == '\0' ? 0 : -1;
 }
