@@ -93,7 +93,9 @@ take_fields(const struct jline *j, struct rpt_rec *r, const char **type, const c
 				*text = v;
 			break;
 		case 5:
-			if (IS("title"))
+			if (IS("clock"))
+				r->unsynced = strcmp(v, "unsynced") == 0;
+			else if (IS("title"))
 				r->title = v;
 			else if (IS("topic"))
 				r->topic = v;

@@ -223,6 +223,7 @@ struct rpt {
 	int			 nsegs;
 	long			 capentries;
 	int			 finished;
+	int			 pending;		/* a config logged with an untrusted clock, waiting for a time; -1 */
 	int			 month0;		/* year * 12 + month of `from` */
 };
 
@@ -280,6 +281,7 @@ rpt_new(int32_t from, int32_t to)
 		return NULL;
 	r->f.from = from;
 	r->f.to = to;
+	r->pending = -1;
 	r->f.cov_from = r->f.cov_to = DATE_NONE;
 	r->f.unverified.first_day = r->f.unverified.last_day = DATE_NONE;
 	date_to_civil(from, &y0, &m0, &d);
@@ -375,6 +377,17 @@ rpt_has_config(const struct rpt *r, const char *sha)
 }
 
 static void
+add_segment(struct rpt *r, int k, int32_t day, long ms)
+{
+	r->segs = xrealloc(r->segs, (size_t)(r->nsegs + 1) * sizeof(*r->segs));
+	r->segs[r->nsegs].day = day;
+	r->segs[r->nsegs].ms = ms;
+	r->segs[r->nsegs].conf = k;
+	r->nsegs++;
+}
+
+/* holds the config; it is in force from (day, ms), or, logged with an untrusted clock, from the next trusted time */
+static void
 feed_config(struct rpt *r, const struct rpt_rec *rec, int32_t day, long ms)
 {
 	int k = -1;
@@ -400,11 +413,12 @@ feed_config(struct rpt *r, const struct rpt_rec *rec, int32_t day, long ms)
 		r->f.province = xstrdup(r->confs[k].cfg->site.province);
 		r->f.plan_known = 1;
 	}
-	r->segs = xrealloc(r->segs, (size_t)(r->nsegs + 1) * sizeof(*r->segs));
-	r->segs[r->nsegs].day = day;
-	r->segs[r->nsegs].ms = ms;
-	r->segs[r->nsegs].conf = k;
-	r->nsegs++;
+	if (rec->unsynced) {
+		r->pending = k;
+		return;
+	}
+	r->pending = -1;
+	add_segment(r, k, day, ms);
 }
 
 static void
@@ -581,8 +595,8 @@ feed_missed(struct rpt *r, const struct rpt_rec *rec, int32_t day, long ms)
 void
 rpt_feed(struct rpt *r, const struct rpt_rec *rec)
 {
-	int32_t day;
-	long ms;
+	int32_t day = DATE_NONE;
+	long ms = 0;
 	const char *when;
 
 	if (r->finished)
@@ -595,7 +609,11 @@ rpt_feed(struct rpt *r, const struct rpt_rec *rec)
 	}
 	if (rec->seq > r->max_seq)
 		r->max_seq = rec->seq;
-	if (rpt_parse_local(rec->ts, &day, &ms) == 0) {
+	if (!rec->unsynced && rpt_parse_local(rec->ts, &day, &ms) == 0) {
+		if (r->pending >= 0 && rec->kind != RPT_CONFIG) {
+			add_segment(r, r->pending, day, ms);	/* the time the config logged untrusted began */
+			r->pending = -1;
+		}
 		if (!r->have_first) {
 			r->have_first = 1;
 			r->first_day = day;
@@ -609,7 +627,7 @@ rpt_feed(struct rpt *r, const struct rpt_rec *rec)
 	}
 	switch (rec->kind) {
 	case RPT_CONFIG:
-		if (rpt_parse_local(rec->ts, &day, &ms) < 0) {
+		if (rpt_parse_local(rec->ts, &day, &ms) < 0 && !rec->unsynced) {
 			if (rec->cfg && !rpt_has_config(r, rec->cfg_sha))
 				cfg_free(rec->cfg);
 			return;

@@ -22,6 +22,9 @@
  *               session's start), counting only what the log covers (from
  *               its first config record to its last record). A session is
  *               aired when at least one of its bulletins aired complete.
+ *               Times written with an untrusted clock are not used: a
+ *               config logged then is in force from the next record
+ *               written with a trusted clock.
  *   compliance  aired sessions / planned sessions, in percent
  *   emergencies airings of session "emergency": counted apart, in no
  *               other figure
@@ -44,6 +47,7 @@ struct rpt_rec {
 	enum rpt_kind		 kind;
 	long long		 seq;
 	int			 verified;	/* before the log's first fault */
+	int			 unsynced;	/* written with a clock not trusted: its ts means nothing */
 	const char		*ts;
 	const char		*session, *period, *scheduled, *slot, *start;
 	long long		 duration_ms;

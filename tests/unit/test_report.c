@@ -267,6 +267,37 @@ the_plan_starts_at_the_first_config_and_ends_with_the_log(void)
 }
 
 static void
+times_written_with_an_untrusted_clock_are_not_used(void)
+{
+	struct rpt *r = rpt_new(D(2026, 5, 1), D(2026, 5, 31));
+	const struct rpt_figures *f;
+	struct rpt_rec rec = { .kind = RPT_CONFIG, .verified = 1, .unsynced = 1 };
+
+	seq = 0;
+	/* a board without a clock boots on 1 January 2000 and logs its config so */
+	rec.seq = ++seq;
+	rec.ts = "2000-01-01T00:00:05+07:00";
+	rec.cfg_sha = "c1";
+	rec.cfg = load(timetable);
+	rpt_feed(r, &rec);
+	/* an unsynced record dated 2037 says nothing about how far the log goes */
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = RPT_OTHER, rec.seq = ++seq, rec.verified = 1, rec.unsynced = 1;
+	rec.ts = "2037-06-01T00:00:00+07:00";
+	rpt_feed(r, &rec);
+	/* the clock is trusted at 10:00 on Monday 4 May: the config is in force from then */
+	other(r, "2026-05-04T10:00:00+07:00");
+	other(r, "2026-05-05T12:00:00+07:00");
+	rpt_finish(r);
+	f = rpt_figures(r);
+	/* 4 May pm (17:00 is after 10:00), 5 May am; 5 May pm is after the log's last trusted time */
+	EXPECT_INT(f->planned_sessions, 2);
+	EXPECT_INT(f->cov_from, D(2026, 5, 4));
+	EXPECT_INT(f->cov_to, D(2026, 5, 5));
+	rpt_free(r);
+}
+
+static void
 records_after_a_fault_are_counted_and_counted_apart(void)
 {
 	struct rpt *r = rpt_new(D(2026, 3, 1), D(2026, 3, 31));
@@ -411,6 +442,7 @@ main(void)
 	TEST(airings_missed_planned_and_emergencies_are_counted_apart);
 	TEST(each_day_takes_the_config_in_force_then);
 	TEST(the_plan_starts_at_the_first_config_and_ends_with_the_log);
+	TEST(times_written_with_an_untrusted_clock_are_not_used);
 	TEST(records_after_a_fault_are_counted_and_counted_apart);
 	TEST(bulletins_are_told_apart_by_their_audio);
 	TEST(sites_add_up);
