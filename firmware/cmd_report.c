@@ -17,18 +17,14 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "config/cfg.h"
 #include "firmware/cli.h"
 #include "firmware/cmd.h"
-#include "firmware/csv.h"
 #include "firmware/nls.h"
 #include "firmware/rep.h"
 #include "scheduler/airlog.h"
