@@ -31,7 +31,7 @@ BUILD      := build/fuzzer
 SAN        := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
 
-PKGS = alsa libconfig libmpg123 libsodium jansson sndfile libebur128 libgpiod libsystemd
+PKGS = alsa libconfig libmpg123 libsodium jansson yajl sndfile libebur128 libgpiod libsystemd
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wcast-qual
 DEPFLAGS = -MMD -MP
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
@@ -42,7 +42,7 @@ ALL_CFLAGS   = -std=c11 $(WARN) $(PKG_CFLAGS) $(SAN) $(CFLAGS)
 ALL_LDFLAGS  = $(SAN) $(LDFLAGS)
 # libunistring (NFC names from sticks) ships no pkg-config file
 NOPKG_LIBS   = -lunistring
-LIBS_ALL     = $(PKG_LIBS) $(NOPKG_LIBS) -lm $(LIBS)
+LIBS_ALL     = $(PKG_LIBS) $(NOPKG_LIBS) -lm -pthread $(LIBS)
 
 MAINS   = firmware/loaxa.c firmware/loaxad.c
 LIBSRC  = $(filter-out $(MAINS),$(wildcard config/*.c scheduler/*.c audio/*.c firmware/*.c))

@@ -33,5 +33,6 @@ int cmd_plan_text(FILE *fp, const struct cfg *c, int32_t from, int32_t to);
 /* plays a spoken message as the daemon's announcements air: relay on,
  * warm-up, the file, relay off; 0 played to the end, -1 (err) */
 int cmd_play_announce(const struct cfg *, const char *path, char *err, size_t errlen);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -23,6 +23,7 @@
 #include "config/sign.h"
 #include "firmware/cli.h"
 #include "firmware/cmd.h"
+#include "firmware/csv.h"
 #include "firmware/fio.h"
 #include "firmware/nls.h"
 #include "scheduler/airlog.h"
@@ -325,22 +326,6 @@ log_verify(int argc, char **argv, const char *cfgpath)
 
 /* --- export ---------------------------------------------------------------- */
 
-static void
-csv_field(FILE *fp, const char *s)
-{
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, fp);
-		return;
-	}
-	fputc('"', fp);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', fp);
-		fputc(*s, fp);
-	}
-	fputc('"', fp);
-}
-
 static int
 export_csv(const struct cfg *c, const char *out)
 {
@@ -362,10 +347,10 @@ export_csv(const struct cfg *c, const char *out)
 		airlog_iter_close(it);
 		return 1;
 	}
-	fputs("\xef\xbb\xbf", fp);	/* the BOM: spreadsheet programs then read UTF-8 */
+	csv_bom(fp);
 	for (int i = 0; csv_cols[i]; i++)
 		fprintf(fp, "%s%s", i ? "," : "", csv_cols[i]);
-	fputs("\r\n", fp);
+	csv_eol(fp);
 	while ((r = airlog_iter_next(it, &rec, &line, &len)) != 0) {
 		const char *t;
 		if (r == -2) {
@@ -383,7 +368,7 @@ export_csv(const struct cfg *c, const char *out)
 			csv_field(fp, v ? v : "");
 			free(v);
 		}
-		fputs("\r\n", fp);
+		csv_eol(fp);
 		rows++;
 	}
 	airlog_iter_close(it);

@@ -24,6 +24,8 @@ static const struct {
 	{ "simulate", cmd_simulate, "simulate -c CFG FROM TO" },
 	{ "status", cmd_status, "status [-c CFG]" },
 	{ "measure", cmd_measure, "measure FILE..." },
+	{ "report", cmd_report, "report [-c CFG] [--airlog DIR]... {--half 2026H1 | --year 2026 | --from D --to D} "
+	    "[--format text|csv|html|json|logbook] [--lang vi|en] [--seed HEX|-]... [--checkpoint FILE]... [--no-verify]" },
 	{ "keygen", cmd_keygen, "keygen [--out PREFIX]" },
 	{ "sign", cmd_sign, "sign FILE [--key PREFIX.key]" },
 	{ "verify", cmd_verify, "verify FILE [--pubkey ed25519:...|PREFIX.pub] [--sig FILE.sig] [-c CFG]" },

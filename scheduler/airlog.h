@@ -41,7 +41,10 @@
  *   "loaxa-seal\n" site "\n" count "\n" head "\n"), key ("ed25519:BASE64").
  * A checkpoint (for exports) is the latest seal as a small JSON file:
  *   {"site":…,"seq":count,"head":…,"ts":…,"key":…,"sig":…}
- * and says: the log's record `seq` has line hash `head`.
+ * and says: the log's record `seq` has line hash `head`. The verifier checks
+ * the latest seal's signature, which through the chain vouches for every
+ * seal before it (their keys are checked, their signatures only when the
+ * log has a fault, to place it).
  *
  * Torn writes: bytes after the last complete record of the last file (a
  * pulled plug, or a write or fsync that failed) are a torn region. The writer
@@ -161,11 +164,54 @@ struct airlog_verify_stats {
 	char		 checkpoint_ts[32];
 	long		 torn;			/* acknowledged torn regions */
 	char		 torn_note[256];	/* the first one */
+	long long	 unverified;		/* records read after the first fault (airlog_read) */
+	long long	 unreadable;		/* lines that are not records, torn writes aside */
 };
 
-/* 0 intact, 1 fault (the first one described), -1 could not verify (fault->what says why) */
+/*
+ * 0 intact, 1 fault (the first one described), -1 could not verify
+ * (fault->what says why). Stats: records = every record read; on a fault
+ * the checks stop there, the records after it are counted as unverified.
+ */
 int	airlog_verify(const char *dir, const struct airlog_verify_opts *, struct airlog_fault *,
 	    struct airlog_verify_stats *);
+
+/*
+ * Reading for reports: one pass that verifies (as airlog_verify) and hands
+ * each record to a visitor, parsed by jline (scheduler/jline.h). After the
+ * first fault the checks stop but reading goes on: later records are handed
+ * over with verified = 0, lines that are not records are skipped (counted
+ * in stats->unreadable). Without verify, files of days outside
+ * [from - 1, to + 1] are only searched for config records (and the log's
+ * last record), which is what a report over part of a long log needs.
+ * Returns as airlog_verify (0 also when not verifying), or -1 when the
+ * visitor returned -1.
+ */
+struct jline;
+struct airlog_read_info {
+	long long	 seq;		/* the record's seq (0 if it has none) */
+	int		 verified;	/* every check up to and including this record passed, and the next
+					   record's chain link to it (else the edit may be in this one) */
+	const char	*file;		/* "YYYY-MM-DD.jsonl" */
+	long		 line;		/* 1-based */
+};
+struct airlog_read_opts {
+	int		 verify;
+	int32_t		 from, to;	/* days; DATE_NONE: every file is read whole */
+	int		(*visit)(void *arg, const struct jline *rec, const struct airlog_read_info *);
+	/*
+	 * Verifying, the reader first trusts the latest seal's signature for
+	 * the seals before it (the chain ties them to it) and reads again
+	 * checking each one when the log turns out to have a fault. reset is
+	 * called before that second pass: the visitor forgets what it was
+	 * given. Without reset (and with a visitor), every signature is checked
+	 * in a single pass.
+	 */
+	void		(*reset)(void *arg);
+	void		*arg;
+};
+int	airlog_read(const char *dir, const struct airlog_verify_opts *, const struct airlog_read_opts *,
+	    struct airlog_fault *, struct airlog_verify_stats *);
 
 /* the seal signature's message; returns its length */
 size_t	airlog_seal_message(const char *site, long long count, const char *head_hex, char *buf, size_t len);

@@ -4,10 +4,11 @@
 set -eu
 pkgs="
 build-essential pkg-config gettext clang
-libasound2-dev libconfig-dev libmpg123-dev libsodium-dev libjansson-dev
+libasound2-dev libconfig-dev libmpg123-dev libsodium-dev libjansson-dev libyajl-dev
 libsndfile1-dev libebur128-dev libgpiod-dev libsystemd-dev libunistring-dev
 alsa-utils libasound2-plugins espeak-ng lame mpg123 sox pulseaudio python3 busybox-static
 valgrind time
+chromium poppler-utils
 "
 missing=""
 for p in $pkgs; do

@@ -58,12 +58,12 @@ b2=$(secs "$t0" "$t1")
 parse=$("$BUILD/tests/test_airlog" --parse-only "$dir/big/airlog")
 grep -q "^airing log intact: " "$dir/v1" || { echo "verify did not pass:"; cat "$dir/v1"; exit 1; }
 
-echo "airing log: $appends durable appends of ~$recsize bytes; verify over $((size / 1048576)) MB ($records airing records and a seal a day, $files files)"
-awk -v p="$parse" -v n="$appends" -v a="$app_s" -v d="$dd_s" -v sz="$size" -v vs="$v_seed" -v vn="$v_noseed" -v b="$b2" 'BEGIN {
+# rows "measure|loaxa|peer|ratio|target", as tests/bench/run tabulates them
+awk -v p="$parse" -v n="$appends" -v a="$app_s" -v d="$dd_s" -v sz="$size" -v vs="$v_seed" -v vn="$v_noseed" -v b="$b2" \
+    -v rs="$recsize" -v recs="$records" -v files="$files" 'BEGIN {
 	mb = sz / 1048576
-	printf "%-34s %12s %12s %8s\n", "measure", "loaxa", "peer", "ratio"
-	printf "%-34s %12.0f %12.0f %8.2f   (peer: dd oflag=dsync, same block size)\n", "append+fsync, records/s", n / a, n / d, (n / a) / (n / d)
-	printf "%-34s %12.1f %12.1f %8.2f   (peer: b2sum -l 256)\n", "log verify --seed, MB/s", mb / vs, mb / b, (mb / vs) / (mb / b)
-	printf "%-34s %12.1f %12.1f %8.2f   (peer: b2sum -l 256)\n", "log verify (no seed), MB/s", mb / vn, mb / b, (mb / vn) / (mb / b)
-	printf "%-34s %12.1f %12.1f %8.2f   (peer: json_loadb of every line, nothing else)\n", "log verify --seed, MB/s", mb / vs, mb / p, (mb / vs) / (mb / p)
+	printf "airing log: append+fsync, %d records of ~%d bytes|%.0f records/s|%.0f records/s (dd oflag=dsync, same block size)|%.2fx|-\n", n, rs, n / a, n / d, (n / a) / (n / d)
+	printf "airing log: log verify --seed over %.0f MB (%d records, %d files)|%.1f MB/s|%.1f MB/s (b2sum -l 256)|%.2fx|-\n", mb, recs, files, mb / vs, mb / b, (mb / vs) / (mb / b)
+	printf "airing log: log verify, no seed|%.1f MB/s|%.1f MB/s (b2sum -l 256)|%.2fx|-\n", mb / vn, mb / b, (mb / vn) / (mb / b)
+	printf "airing log: log verify --seed against jansson parsing alone|%.1f MB/s|%.1f MB/s (json_loadb of every line, nothing else)|%.2fx|-\n", mb / vs, mb / p, (mb / vs) / (mb / p)
 }'

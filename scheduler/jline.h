@@ -1,0 +1,77 @@
+/*
+ * jline: one line of JSON Lines (one object) read into a flat list of
+ * fields, by yajl's event parser, without building a tree. The airing log's
+ * read path (verify, reports) parses every line of months of logs: jansson
+ * builds a tree of allocated nodes per line and reads at ~30 MB/s here,
+ * yajl's events into this flat list at ~250 MB/s (tests/bench/report.sh).
+ * The JSON is still parsed by the library, never by hand: this only keeps
+ * what it reports.
+ *
+ * Fields are kept in document order, nested values too: each field names
+ * its parent (-1: a member of the top-level object), array elements have no
+ * key. Every string and key is copied, NUL-terminated, into the jline's own
+ * buffer, so they live until the next jline_parse() on the same jline.
+ *
+ * Accepted: what jansson's json_loadb(JSON_REJECT_DUPLICATES) accepts, the
+ * writer's parser: exactly one object, valid UTF-8, no duplicate keys in any
+ * object, integers that fit in a long long (a number without a fraction or
+ * exponent is an integer, as in jansson).
+ *
+ * Lifecycle: jline_init() -> jline_parse()... -> jline_free(). Not
+ * thread-safe; use one jline per thread.
+ */
+#ifndef JLINE_H
+#define JLINE_H
+
+#include <stddef.h>
+
+enum jline_type { JLINE_STRING, JLINE_INTEGER, JLINE_REAL, JLINE_TRUE, JLINE_FALSE, JLINE_NULL, JLINE_OBJECT,
+	JLINE_ARRAY };
+
+struct jline_field {
+	const char		*key;		/* NULL for array elements */
+	size_t			 klen;		/* its length */
+	unsigned		 khash;		/* jline's hash of it (lookups compare this first) */
+	const char		*s;		/* JLINE_STRING: the value, NUL-terminated */
+	size_t			 slen;		/* its length (it may hold a NUL) */
+	long long		 i;		/* JLINE_INTEGER */
+	double			 d;		/* JLINE_INTEGER; JLINE_REAL: use jline_real() */
+	int			 parent;	/* index of the enclosing object/array; -1: top level */
+	enum jline_type		 type;
+};
+
+struct jline {
+	struct jline_field	*f;
+	int			 n;		/* fields, in document order */
+	/* the parser's own state */
+	int			 cap;
+	char			*buf;
+	size_t			 bufcap, bufused;
+	int			 stack[64];	/* open containers */
+	int			 depth;
+	int			 values;	/* complete top-level values in this line */
+	int			 bad;		/* a duplicate key, an overlong integer, a non-object */
+	const char		*key;		/* the key waiting for its value */
+	size_t			 klen;
+	unsigned		 khash;
+	void			*h;		/* yajl_handle */
+	unsigned char		 slot[256];	/* top-level key table (duplicates), 1 + index */
+};
+
+void	jline_init(struct jline *);
+void	jline_free(struct jline *);
+/* 0: the line is one JSON object (f/n set); -1: it is not */
+int	jline_parse(struct jline *, const char *line, size_t len);
+
+/* a member of the top-level object, or NULL */
+const struct jline_field *jline_get(const struct jline *, const char *key);
+/* a member of the object field `parent` (an index), or NULL */
+const struct jline_field *jline_member(const struct jline *, int parent, const char *key);
+/* the top-level member's string, or NULL when absent or not a string */
+const char *jline_str(const struct jline *, const char *key);
+/* 0 and *v when the top-level member is an integer; -1 otherwise */
+int	jline_int(const struct jline *, const char *key, long long *v);
+/* a number's value (a real is kept as its text, s, until asked for); NAN when not a number */
+double	jline_real(const struct jline_field *);
+
+#endif

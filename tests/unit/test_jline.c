@@ -1,0 +1,184 @@
+/*
+ * jline: one JSON object per line, by yajl's events, into a flat list.
+ * What it must accept and refuse is what jansson's json_loadb with
+ * JSON_REJECT_DUPLICATES does (the writer's library): checked case by case
+ * and on thousands of mutations of a real airing record, both parsers side
+ * by side.
+ */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scheduler/jline.h"
+#include "tests/unit/tap.h"
+
+static const char record[] = "{\"seq\":17,\"ts\":\"2026-09-01T06:00:04+07:00\",\"boot\":\"b\",\"mono_ms\":5000,"
+    "\"clock\":\"synced\",\"type\":\"airing\",\"site\":\"cb-hoa-an\",\"epoch\":\"2026-09-01\",\"session\":\"morning\","
+    "\"period\":\"harvest\",\"duration_ms\":93400,\"title\":\"Quy định mới về xử phạt \\\"buôn lậu\\\"\\n\","
+    "\"gain_db\":-2.5,\"amplifier\":\"on\",\"torn\":{\"line\":3,\"bytes\":12,\"hash\":\"ab\"},\"list\":[1,\"x\",null,"
+    "true,false,{\"k\":1.5e3}],\"prev\":\"00\",\"mac\":\"ff\"}";
+
+static int
+parse(struct jline *j, const char *s)
+{
+	return jline_parse(j, s, strlen(s));
+}
+
+static void
+a_record_becomes_its_fields_in_order(void)
+{
+	struct jline j;
+	const struct jline_field *f, *t;
+	long long v;
+
+	jline_init(&j);
+	EXPECT_INT(parse(&j, record), 0);
+	EXPECT_STR(j.f[0].key, "seq");
+	EXPECT_INT(j.f[0].type, JLINE_INTEGER);
+	EXPECT_INT(j.f[0].i, 17);
+	EXPECT_STR(jline_str(&j, "ts"), "2026-09-01T06:00:04+07:00");
+	EXPECT_STR(jline_str(&j, "title"), "Quy định mới về xử phạt \"buôn lậu\"\n");
+	EXPECT_INT(jline_int(&j, "duration_ms", &v), 0);
+	EXPECT_INT(v, 93400);
+	EXPECT(jline_str(&j, "duration_ms") == NULL);
+	EXPECT_INT(jline_int(&j, "title", &v), -1);
+	f = jline_get(&j, "gain_db");
+	EXPECT(f != NULL && f->type == JLINE_REAL && jline_real(f) == -2.5);
+	t = jline_get(&j, "torn");
+	EXPECT(t != NULL && t->type == JLINE_OBJECT);
+	if (t) {
+		f = jline_member(&j, (int)(t - j.f), "bytes");
+		EXPECT(f != NULL && f->type == JLINE_INTEGER && f->i == 12);
+		EXPECT(jline_member(&j, (int)(t - j.f), "seq") == NULL);	/* a member of the record, not of torn */
+	}
+	f = jline_get(&j, "list");
+	EXPECT(f != NULL && f->type == JLINE_ARRAY);
+	if (f) {
+		int a = (int)(f - j.f), n = 0;
+		for (int i = a + 1; i < j.n; i++)
+			if (j.f[i].parent == a) {
+				EXPECT(j.f[i].key == NULL);
+				n++;
+			}
+		EXPECT_INT(n, 6);
+	}
+	EXPECT(jline_get(&j, "k") == NULL);	/* nested: not a top-level member */
+	EXPECT_STR(j.f[j.n - 1].key, "mac");
+	EXPECT_INT(j.f[j.n - 1].parent, -1);
+	jline_free(&j);
+}
+
+static void
+what_jansson_refuses_is_refused(void)
+{
+	static const char *const bad[] = {
+		"", " ", "[]", "17", "\"x\"", "null", "{", "{\"a\":1", "{\"a\":1,}", "{\"a\":1}{\"b\":2}", "{\"a\":1} 5",
+		"{\"a\":1} x", "{\"a\":1,\"a\":2}", "{\"t\":{\"x\":1,\"x\":2}}", "{\"a\":01}", "{\"a\":1.}", "{\"a\":NaN}",
+		"{\"a\":99999999999999999999}", "{\"a\":-99999999999999999999}", "{\"a\":1e999}", "{\"a\":\"\xff\"}",
+		"{\"a\":\"\xc3\"}", "{\"a\":\"\\x\"}", "{\"a\":\"\\ud800\"}", "{/* c */\"a\":1}", "{'a':1}", "{a:1}",
+		"{\"a\":\"tab\there\"}", "{\"a\":tru}", "{\"a\":\"\\u0000\"}", "{\"a\":\"x\\udc00\"}", NULL,
+	};
+	static const char *const good[] = {
+		"{}", " {\"a\" : 1 } ", "{\"a\":\"\\u0041\\u00e9\\ud83d\\ude00\"}", "{\"a\":-0,\"b\":1.25e-3,\"c\":[]}",
+		"{\"a\":9223372036854775807}", "{\"a\":{\"a\":{\"a\":1}}}", "{\"\":1}", "{\"a\":\"\\u0001\\n\"}", NULL,
+	};
+	struct jline j;
+
+	jline_init(&j);
+	for (int i = 0; bad[i]; i++) {
+		json_t *o = json_loadb(bad[i], strlen(bad[i]), JSON_REJECT_DUPLICATES, NULL);
+		if (!json_is_object(o) && parse(&j, bad[i]) == 0)
+			tap_fail(__FILE__, __LINE__, "accepted: %s", bad[i]);
+		json_decref(o);
+	}
+	for (int i = 0; good[i]; i++) {
+		json_t *o = json_loadb(good[i], strlen(good[i]), JSON_REJECT_DUPLICATES, NULL);
+		EXPECT(json_is_object(o));
+		if (parse(&j, good[i]) != 0)
+			tap_fail(__FILE__, __LINE__, "refused: %s", good[i]);
+		json_decref(o);
+	}
+	/* a line refused leaves nothing behind: the next one parses */
+	EXPECT_INT(parse(&j, "{\"a\":"), -1);
+	EXPECT_INT(parse(&j, "{\"b\":2}"), 0);
+	EXPECT_INT(j.n, 1);
+	EXPECT_STR(j.f[0].key, "b");
+	jline_free(&j);
+}
+
+static void
+a_duplicate_among_many_keys_is_found(void)
+{
+	char buf[16384];
+	size_t n = 0;
+	struct jline j;
+
+	jline_init(&j);
+	/* 300 keys: past the 255 the key table indexes */
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n, "{");
+	for (int i = 0; i < 300; i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s\"k%d\":%d", i ? "," : "", i, i);
+	EXPECT_INT(jline_parse(&j, buf, n) == 0 && n < sizeof(buf) - 32, 0);	/* no closing brace yet */
+	memcpy(buf + n, "}", 2);
+	EXPECT_INT(jline_parse(&j, buf, n + 1), 0);
+	EXPECT(jline_get(&j, "k299") != NULL && jline_get(&j, "k299")->i == 299);
+	EXPECT(jline_get(&j, "k7") != NULL && jline_get(&j, "k7")->i == 7);
+	memcpy(buf + n, ",\"k3\":1}", 9);
+	EXPECT_INT(jline_parse(&j, buf, n + 8), -1);
+	memcpy(buf + n, ",\"k280\":1}", 11);
+	EXPECT_INT(jline_parse(&j, buf, n + 10), -1);
+	jline_free(&j);
+}
+
+/* jansson and jline agree on every mutation of a record: a byte flipped, dropped, or doubled */
+static void
+both_parsers_agree_on_mutated_records(void)
+{
+	size_t len = strlen(record);
+	char *b = malloc(len + 2);
+	struct jline j;
+	long disagree = 0, tried = 0;
+	static const char subst[] = "\"{}[]:,\\0a-.e \xc3\xff";
+
+	jline_init(&j);
+	for (size_t i = 0; i < len && b; i++)
+		for (int op = 0; op < (int)sizeof(subst) + 1; op++) {
+			size_t n = len;
+			json_t *o;
+			int jl, ja;
+			memcpy(b, record, len);
+			if (op == 0) {			/* dropped */
+				memmove(b + i, b + i + 1, len - i - 1);
+				n--;
+			} else if (op == 1) {		/* doubled */
+				memmove(b + i + 1, b + i, len - i);
+				n++;
+			} else {
+				b[i] = subst[op - 2];
+			}
+			o = json_loadb(b, n, JSON_REJECT_DUPLICATES, NULL);
+			ja = json_is_object(o);
+			jl = jline_parse(&j, b, n) == 0;
+			json_decref(o);
+			tried++;
+			if (ja != jl && disagree++ < 5)
+				tap_fail(__FILE__, __LINE__, "jansson %s, jline %s: %.*s", ja ? "accepts" : "refuses",
+				    jl ? "accepts" : "refuses", (int)n, b);
+		}
+	printf("# %ld mutations, %ld disagreements\n", tried, disagree);
+	EXPECT_INT(disagree, 0);
+	free(b);
+	jline_free(&j);
+}
+
+int
+main(void)
+{
+	TEST(a_record_becomes_its_fields_in_order);
+	TEST(what_jansson_refuses_is_refused);
+	TEST(a_duplicate_among_many_keys_is_found);
+	TEST(both_parsers_agree_on_mutated_records);
+	return tap_done();
+}
