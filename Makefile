@@ -67,7 +67,7 @@ $(BUILD)/locale/%/LC_MESSAGES/loaxa.mo: po/%.po
 	msgfmt -c -o $@ $<
 
 po:
-	xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --add-comments=TRANSLATORS \
+	xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --keyword=C_:1c,2 --add-comments=TRANSLATORS \
 	    --package-name=loaxa --msgid-bugs-address=loaxa@localhost --sort-by-file -o po/loaxa.pot \
 	    $(sort $(wildcard config/*.c scheduler/*.c audio/*.c firmware/*.c))
 	for l in $(LINGUAS); do msgmerge -q --update --backup=none --no-fuzzy-matching po/$$l.po po/loaxa.pot; done

@@ -234,8 +234,8 @@ receipt(struct run *x, int32_t today)
 	localtime_r(&now, &tm);
 	date_format_ts((long long)now, tm.tm_gmtoff, ts);
 	fprintf(fp, "%s\n", _("LOAXA — RECEIPT FOR A USB STICK"));
-	fprintf(fp, "%s: %s (%s)\n", _("Site"), c->site.name ? c->site.name : c->site.id, c->site.id);
-	fprintf(fp, "%s: %.10s %.5s\n", _("Time"), ts, ts + 11);
+	fprintf(fp, "%s: %s (%s)\n", C_("receipt", "Site"), c->site.name ? c->site.name : c->site.id, c->site.id);
+	fprintf(fp, "%s: %.10s %.5s\n", C_("receipt", "Time"), ts, ts + 11);
 	if (x->fatal) {
 		fprintf(fp, "\n%s\n  %s\n", _("NOTHING WAS LOADED:"), x->fatal_msg);
 	} else {

@@ -31,3 +31,11 @@ nls_lang(const char *lang)
 	if (cur == NULL || strcmp(cur, "C") == 0 || strcmp(cur, "POSIX") == 0)
 		setlocale(LC_ALL, "C.UTF-8");
 }
+
+const char *
+nls_pgettext(const char *ctx_and_msgid, const char *msgid)
+{
+	const char *t = dgettext("loaxa", ctx_and_msgid);
+
+	return t == ctx_and_msgid ? msgid : t;
+}

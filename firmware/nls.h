@@ -11,6 +11,10 @@
 
 #define _(s)  dgettext("loaxa", s)
 #define N_(s) (s)
+/* a message whose translation depends on where it is shown (gettext's msgctxt) */
+#define C_(ctx, s) nls_pgettext(ctx "\004" s, s)
+
+const char *nls_pgettext(const char *ctx_and_msgid, const char *msgid);
 
 void nls_init(void);
 /*
