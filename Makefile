@@ -124,6 +124,10 @@ check: tests
 deps:
 	tests/deps.sh
 
+# the main job on this machine: bulletins made, loaded from a stick folder, aired by loaxad
+demo: all
+	BUILD=$(BUILD) firmware/demo.sh
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/loaxa
 	install -m 0755 $(BUILD)/loaxa $(DESTDIR)$(BINDIR)/loaxa
@@ -142,7 +146,7 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all tests check bench fuzz fuzz-targets deps install clean po
+.PHONY: all demo tests check bench fuzz fuzz-targets deps install clean po
 .SECONDARY:
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

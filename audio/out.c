@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "audio/dsp.h"
@@ -77,8 +79,10 @@ struct audio_out {
 
 	snd_pcm_t	*pcm;
 	snd_pcm_uframes_t bufsize, period;
-	int		 efd;		/* null, file: always ready */
+	int		 efd;		/* null, file: always ready; wav: a timerfd */
 	SNDFILE		*sf;
+	struct timespec	 t0;		/* wav: when the frames written so far began to play */
+	long long	 written;	/* wav: device frames written since t0 */
 };
 
 static void
@@ -496,6 +500,120 @@ static const struct out_ops file_ops = {
 	file_close,
 };
 
+/*
+ * --- wav:PATH: a WAV file that plays like a sound card ---
+ * For a machine without a sound card (the demo): frames are taken at the
+ * stream's rate with a BUFFER_US buffer, so an airing takes its real time
+ * and the daemon's timing is that of a board. What is written goes to
+ * PATH as with file:, every stream of the handle one after another.
+ */
+
+static double
+since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* frames still to be heard */
+static long long
+wav_pending(struct audio_out *o)
+{
+	long long played = (long long)(since(&o->t0) * (double)o->dev_rate);
+
+	return o->written > played ? o->written - played : 0;
+}
+
+static int
+wav_open(struct audio_out *o, char *err, size_t errlen)
+{
+	if ((o->efd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK)) < 0) {
+		seterr(err, errlen, "%s: timerfd: %s", o->device, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static long
+wav_room(struct audio_out *o)
+{
+	long long cap = (long long)o->dev_rate * BUFFER_US / 1000000;
+
+	return (long)(cap - wav_pending(o));
+}
+
+static int
+wav_pollfds(struct audio_out *o, struct pollfd *pfd, int max)
+{
+	struct itimerspec its = { { 0, 0 }, { 0, 1 } };	/* at once */
+	long room = wav_room(o), period = (long)(o->dev_rate * PERIOD_US / 1000000);
+
+	if (max < 1)
+		return 0;
+	if (room < period && o->dev_rate > 0) {
+		long long wait_ns = (long long)(period - room) * 1000000000LL / o->dev_rate;
+		its.it_value.tv_sec = (time_t)(wait_ns / 1000000000LL);
+		its.it_value.tv_nsec = (long)(wait_ns % 1000000000LL);
+	}
+	timerfd_settime(o->efd, 0, &its, NULL);
+	pfd->fd = o->efd;
+	pfd->events = POLLIN;
+	pfd->revents = 0;
+	return 1;
+}
+
+static int
+wav_revents(struct audio_out *o, struct pollfd *pfd, int n, char *err, size_t errlen)
+{
+	uint64_t x;
+
+	(void)err, (void)errlen;
+	if (n > 0 && (pfd->revents & POLLIN) && read(o->efd, &x, sizeof(x)) < 0 && errno != EAGAIN)
+		return 0;
+	return wav_room(o) > 0 ? POLLOUT : 0;
+}
+
+static long
+wav_write(struct audio_out *o, const void *buf, long frames, char *err, size_t errlen)
+{
+	long room;
+
+	if (wav_pending(o) == 0) {	/* idle: the clock starts again with this stream */
+		clock_gettime(CLOCK_MONOTONIC, &o->t0);
+		o->written = 0;
+	}
+	room = wav_room(o);
+	if (frames > room)
+		frames = room > 0 ? room : 0;
+	if (frames == 0)
+		return 0;
+	if (file_write(o, buf, frames, err, errlen) < 0)
+		return -1;
+	o->written += frames;
+	return frames;
+}
+
+static long
+wav_queued(struct audio_out *o, char *err, size_t errlen)
+{
+	(void)err, (void)errlen;
+	return (long)wav_pending(o);
+}
+
+static void
+wav_drop(struct audio_out *o)
+{
+	clock_gettime(CLOCK_MONOTONIC, &o->t0);
+	o->written = 0;
+}
+
+static const struct out_ops wav_ops = {
+	wav_open, file_setup, wav_pollfds, wav_revents, wav_write, null_start, wav_queued, null_tail, wav_drop,
+	file_close,
+};
+
 /* --- conversion --- */
 
 static long
@@ -611,6 +729,9 @@ audio_out_new(const char *device, char *err, size_t errlen)
 	else if (strncmp(device, "file:", 5) == 0 && device[5] != '\0') {
 		o->ops = &file_ops;
 		o->path = o->device + 5;
+	} else if (strncmp(device, "wav:", 4) == 0 && device[4] != '\0') {
+		o->ops = &wav_ops;
+		o->path = o->device + 4;
 	} else
 		o->ops = &alsa_ops;
 	o->stage = malloc(STAGE_FRAMES * 8 * sizeof(int32_t));

@@ -5,6 +5,9 @@
  *   "null"        a silent sink that takes everything at once (simulation)
  *   "file:PATH"   writes a float WAV to PATH at once (tests); its rate and
  *                 channels are those of the first stream opened on it
+ *   "wav:PATH"    the same file, but taken at the stream's pace with a sound
+ *                 card's buffer: a machine without a sound card airs in real
+ *                 time (the demo)
  *   anything else an ALSA PCM name ("default", "plughw:0", "hw:1,0", a PCM
  *                 from asound.conf), opened non-blocking
  *

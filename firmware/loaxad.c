@@ -415,12 +415,35 @@ watch(struct daemon *d, const char *dir, uint32_t mask)
 	return wd;
 }
 
+/* -e: one readable line per record as it is written (the log has them all) */
 static void
 on_record(void *arg, const char *type, const char *line)
 {
+	json_t *r = json_loads(line, 0, NULL);
+	const char *start, *title, *outcome, *reason, *session;
+	char hms[9] = "";
+
 	(void)arg;
-	printf("%s %s\n", type, line);
+	if (r == NULL)
+		return;
+	start = json_string_value(json_object_get(r, strcmp(type, "airing") == 0 ? "start" : "scheduled"));
+	title = json_string_value(json_object_get(r, "title"));
+	outcome = json_string_value(json_object_get(r, "outcome"));
+	reason = json_string_value(json_object_get(r, "reason"));
+	session = json_string_value(json_object_get(r, "session"));
+	if (start && strlen(start) >= 19)
+		snprintf(hms, sizeof(hms), "%.8s", start + 11);
+	if (strcmp(type, "airing") == 0)
+		printf("%s  %s  %-10s %s, %.1f s: %s%s%s\n", hms, _("aired"), session ? session : "",
+		    title ? title : "", (double)json_integer_value(json_object_get(r, "duration_ms")) / 1000,
+		    outcome ? outcome : "", reason ? " — " : "", reason ? reason : "");
+	else if (strcmp(type, "missed") == 0)
+		printf("%s  %s  %-10s %s: %s\n", hms, _("missed"), session ? session : "", title ? title : "-",
+		    reason ? reason : "");
+	else
+		printf("%s\n", type);
 	fflush(stdout);
+	json_decref(r);
 }
 
 static void

@@ -224,6 +224,7 @@ struct rpt {
 	long			 capentries;
 	int			 finished;
 	int			 pending;		/* a config logged with an untrusted clock, waiting for a time; -1 */
+	int			 trust_clock;		/* the config in force says require_sync = false */
 	int			 month0;		/* year * 12 + month of `from` */
 };
 
@@ -388,7 +389,7 @@ add_segment(struct rpt *r, int k, int32_t day, long ms)
 
 /* holds the config; it is in force from (day, ms), or, logged with an untrusted clock, from the next trusted time */
 static void
-feed_config(struct rpt *r, const struct rpt_rec *rec, int32_t day, long ms)
+feed_config(struct rpt *r, const struct rpt_rec *rec, int32_t day, long ms, int untrusted)
 {
 	int k = -1;
 
@@ -412,8 +413,9 @@ feed_config(struct rpt *r, const struct rpt_rec *rec, int32_t day, long ms)
 		r->f.site_name = xstrdup(r->confs[k].cfg->site.name);
 		r->f.province = xstrdup(r->confs[k].cfg->site.province);
 		r->f.plan_known = 1;
+		r->trust_clock = !r->confs[k].cfg->time.require_sync;
 	}
-	if (rec->unsynced) {
+	if (untrusted) {
 		r->pending = k;
 		return;
 	}
@@ -598,6 +600,7 @@ rpt_feed(struct rpt *r, const struct rpt_rec *rec)
 	int32_t day = DATE_NONE;
 	long ms = 0;
 	const char *when;
+	int untrusted;
 
 	if (r->finished)
 		return;
@@ -609,7 +612,14 @@ rpt_feed(struct rpt *r, const struct rpt_rec *rec)
 	}
 	if (rec->seq > r->max_seq)
 		r->max_seq = rec->seq;
-	if (!rec->unsynced && rpt_parse_local(rec->ts, &day, &ms) == 0) {
+	/*
+	 * A time written with a clock that was not synchronised means nothing,
+	 * unless the config in force (or the one this record brings) says the
+	 * board trusts its clock anyway (require_sync = false): the office chose to.
+	 */
+	untrusted = rec->unsynced && !(rec->kind == RPT_CONFIG && rec->cfg ? !rec->cfg->time.require_sync :
+	    r->trust_clock);
+	if (!untrusted && rpt_parse_local(rec->ts, &day, &ms) == 0) {
 		if (r->pending >= 0 && rec->kind != RPT_CONFIG) {
 			add_segment(r, r->pending, day, ms);	/* the time the config logged untrusted began */
 			r->pending = -1;
@@ -627,12 +637,12 @@ rpt_feed(struct rpt *r, const struct rpt_rec *rec)
 	}
 	switch (rec->kind) {
 	case RPT_CONFIG:
-		if (rpt_parse_local(rec->ts, &day, &ms) < 0 && !rec->unsynced) {
+		if (rpt_parse_local(rec->ts, &day, &ms) < 0 && !untrusted) {
 			if (rec->cfg && !rpt_has_config(r, rec->cfg_sha))
 				cfg_free(rec->cfg);
 			return;
 		}
-		feed_config(r, rec, day, ms);
+		feed_config(r, rec, day, ms, untrusted);
 		return;
 	case RPT_AIRING:
 		when = rec->start && *rec->start ? rec->start : rec->ts;

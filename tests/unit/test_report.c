@@ -298,6 +298,34 @@ times_written_with_an_untrusted_clock_are_not_used(void)
 }
 
 static void
+an_unsynced_clock_counts_when_the_config_says_trust_it(void)
+{
+	struct rpt *r = rpt_new(D(2026, 5, 1), D(2026, 5, 31));
+	const struct rpt_figures *f;
+	struct rpt_rec rec = { .kind = RPT_CONFIG, .verified = 1, .unsynced = 1 };
+	char body[1024];
+
+	seq = 0;
+	/* a board told to trust its clock (require_sync = false), never synchronised */
+	snprintf(body, sizeof(body), "time = { require_sync = false; };\n%s", timetable);
+	rec.seq = ++seq;
+	rec.ts = "2026-05-04T05:00:00+07:00";
+	rec.cfg_sha = "c1";
+	rec.cfg = load(body);
+	rpt_feed(r, &rec);
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = RPT_OTHER, rec.seq = ++seq, rec.verified = 1, rec.unsynced = 1;
+	rec.ts = "2026-05-05T12:00:00+07:00";
+	rpt_feed(r, &rec);
+	rpt_finish(r);
+	f = rpt_figures(r);
+	/* 4 May am and pm, 5 May am: its times are taken, as the office chose */
+	EXPECT_INT(f->planned_sessions, 3);
+	EXPECT_INT(f->cov_from, D(2026, 5, 4));
+	rpt_free(r);
+}
+
+static void
 records_after_a_fault_are_counted_and_counted_apart(void)
 {
 	struct rpt *r = rpt_new(D(2026, 3, 1), D(2026, 3, 31));
@@ -443,6 +471,7 @@ main(void)
 	TEST(each_day_takes_the_config_in_force_then);
 	TEST(the_plan_starts_at_the_first_config_and_ends_with_the_log);
 	TEST(times_written_with_an_untrusted_clock_are_not_used);
+	TEST(an_unsynced_clock_counts_when_the_config_says_trust_it);
 	TEST(records_after_a_fault_are_counted_and_counted_apart);
 	TEST(bulletins_are_told_apart_by_their_audio);
 	TEST(sites_add_up);
