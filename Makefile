@@ -31,7 +31,8 @@ BUILD      := build/fuzzer
 SAN        := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
 
-PKGS = alsa libconfig libmpg123 libsodium jansson yajl sndfile libebur128 libgpiod libsystemd
+PKGS = alsa libconfig libmpg123 libsodium jansson yajl sndfile libebur128 libgpiod libsystemd \
+       libmosquitto libcurl libpq sqlite3
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wcast-qual
 DEPFLAGS = -MMD -MP
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
