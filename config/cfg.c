@@ -815,7 +815,7 @@ static void
 parse_fleet(struct ld *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = { "broker", "province", "ca", "cert", "key", "password_file",
-		"status_seconds", "keepalive_seconds", "download_max_mb", NULL };
+		"status_seconds", "keepalive_seconds", "download_max_mb", "retry_seconds", NULL };
 	static const char *const files[] = { "ca", "cert", "key", "password_file" };
 	const config_setting_t *g = lcfg_group(&ld->l, root, "fleet", CONFIG_TYPE_GROUP);
 	struct cfg *c = ld->c;
@@ -829,6 +829,7 @@ parse_fleet(struct ld *ld, const config_setting_t *root)
 	c->fleet.status_seconds = 30;
 	c->fleet.keepalive_seconds = 60;
 	c->fleet.download_max_mb = 512;
+	c->fleet.retry_seconds = 60;
 	lcfg_keys(&ld->l, g, keys);
 	if (lcfg_str(&ld->l, g, "broker", &s) > 0) {
 		if (parse_broker(s, &c->fleet.host, &c->fleet.port) < 0)
@@ -866,6 +867,8 @@ parse_fleet(struct ld *ld, const config_setting_t *root)
 		c->fleet.keepalive_seconds = (int)v;
 	if (lcfg_int(&ld->l, g, "download_max_mb", 1, 2048, &v) > 0)
 		c->fleet.download_max_mb = v;
+	if (lcfg_int(&ld->l, g, "retry_seconds", 1, 86400, &v) > 0)
+		c->fleet.retry_seconds = (int)v;
 }
 
 static void

@@ -144,6 +144,7 @@ struct cfg {
 		int	 status_seconds;
 		int	 keepalive_seconds;
 		long long download_max_mb;	/* one bulletin's audio fetched by URL */
+		int	 retry_seconds;		/* first wait before a set not all fetched is tried again (doubles to 1 h) */
 	} fleet;
 
 	struct {

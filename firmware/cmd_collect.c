@@ -30,6 +30,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -526,10 +527,225 @@ out:
 	return rc;
 }
 
+/* --- loaxa fleet status ---------------------------------------------------- */
+
+#define U_FLEET "fleet status [-c CFG] --db postgresql://...|sqlite:PATH [--silent-minutes N] [--days N] " \
+	"[--serial N] [--json]"
+
+struct week {
+	long long	 airings, missed, failed;
+};
+
+static int
+week_visit(void *arg, long long seq, const char *line, size_t len)
+{
+	struct week *w = arg;
+	json_t *r = json_loadb(line, len, 0, NULL);
+	const char *type = json_string_value(json_object_get(r, "type"));
+	const char *outcome = json_string_value(json_object_get(r, "outcome"));
+
+	(void)seq;
+	if (type && strcmp(type, "airing") == 0) {
+		w->airings++;
+		if (outcome && strcmp(outcome, "failed") == 0)
+			w->failed++;
+	} else if (type && strcmp(type, "missed") == 0)
+		w->missed++;
+	json_decref(r);
+	return 0;
+}
+
+struct fleetlist {
+	struct fdb_board	*b;
+	int			 n;
+};
+
+static int
+keep_board(void *arg, const struct fdb_board *b)
+{
+	struct fleetlist *l = arg;
+	struct fdb_board *n;
+
+	if ((n = realloc(l->b, (size_t)(l->n + 1) * sizeof(*n))) == NULL)
+		return -1;
+	l->b = n;
+	l->b[l->n] = *b;
+	l->b[l->n].status = b->status ? strdup(b->status) : NULL;
+	l->n++;
+	return 0;
+}
+
+static void
+add_problem(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+add_problem(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used && used + 2 < len) {
+		memcpy(buf + used, "; ", 3);
+		used += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * One line per board the collector knows: SITE STATE SERIAL SEEN STORED/LOG
+ * AIRINGS MISSED then what is wrong. STATE is a fixed word for scripts:
+ * ok, silent, fault, off-schedule, behind (the worst first). Exit 0 when
+ * every board is ok, 1 when some need attention, 2 on error.
+ */
 int
 cmd_fleet(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return 2;
+	const char *cfgpath = cli_config_arg(&argc, argv);
+	const char *dburl = NULL, *v;
+	long silent_min = 10, days = 7, want_serial = 0;
+	int json = 0, bad = 0, rc = 0;
+	struct fleetlist l = { 0 };
+	struct fdb *db;
+	char err[512], since[11];
+	time_t now = cli_now();
+	json_t *out = NULL;
+
+	(void)cfgpath;	/* the database says it all; -c is taken for the same command line as collect */
+	if (argc < 2 || strcmp(argv[1], "status") != 0)
+		return cli_usage("fleet", U_FLEET, "%s", _("the only subcommand is status"));
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i];
+		v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--json") == 0) {
+			json = 1;
+			continue;
+		}
+		if (v == NULL)
+			return cli_usage("fleet", U_FLEET, _("unexpected argument \"%s\""), a);
+		if (strcmp(a, "--db") == 0)
+			dburl = v;
+		else if (strcmp(a, "--silent-minutes") == 0 && (silent_min = strtol(v, NULL, 10)) > 0)
+			;
+		else if (strcmp(a, "--days") == 0 && (days = strtol(v, NULL, 10)) > 0)
+			;
+		else if (strcmp(a, "--serial") == 0 && (want_serial = strtol(v, NULL, 10)) > 0)
+			;
+		else
+			return cli_usage("fleet", U_FLEET, _("unexpected argument \"%s\""), a);
+		i++;
+	}
+	if (dburl == NULL)
+		return cli_usage("fleet", U_FLEET, "%s", _("--db is needed"));
+	if ((db = fdb_open(dburl, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "loaxa fleet: %s\n", err);
+		return 2;
+	}
+	if (fdb_boards(db, keep_board, &l) < 0) {
+		fprintf(stderr, "loaxa fleet: %s\n", fdb_error(db));
+		fdb_close(db);
+		return 2;
+	}
+	date_format(cli_today() - (int32_t)days + 1, since);
+	if (json)
+		out = json_array();
+	else
+		printf("%-24s %-12s %-11s %-10s %-13s %7s %6s  %s\n", _("SITE"), _("STATE"), _("SERIAL"), _("SEEN"),
+		    _("STORED/LOG"), _("AIRINGS"), _("MISSED"), _("PROBLEMS"));
+	for (int i = 0; i < l.n; i++) {
+		struct fdb_board *b = &l.b[i];
+		json_t *s = b->status ? json_loads(b->status, 0, NULL) : NULL;
+		const char *st = json_string_value(json_object_get(s, "state"));
+		const char *clock = json_string_value(json_object_get(s, "clock"));
+		const char *state = "ok";
+		long long serial = json_integer_value(json_object_get(s, "serial"));
+		long long logseq = json_integer_value(json_object_get(s, "log_seq"));
+		long long age = b->status_time ? (long long)now - b->status_time : -1;
+		json_t *push = json_object_get(s, "config_push");
+		struct week w = { 0 };
+		char problems[1024] = "", seen[32], stored[48], ser[24];
+		int silent = 0, offsched = 0, behind = 0, fault = 0;
+
+		if (fdb_records_since(db, b->site, since, week_visit, &w) < 0) {
+			fprintf(stderr, "loaxa fleet: %s\n", fdb_error(db));
+			rc = 2;
+		}
+		if (age < 0) {
+			silent = 1;
+			add_problem(problems, sizeof(problems), "%s", _("never sent a status"));
+		} else if (age > silent_min * 60) {
+			silent = 1;
+			add_problem(problems, sizeof(problems), _("silent for %lld min"), age / 60);
+		} else if (st && (strcmp(st, "offline") == 0 || strcmp(st, "stopped") == 0)) {
+			silent = 1;
+			add_problem(problems, sizeof(problems), strcmp(st, "offline") == 0 ?
+			    _("lost its connection (the broker said so)") : _("its daemon stopped"));
+		}
+		if (b->fault[0]) {
+			fault = 1;
+			add_problem(problems, sizeof(problems), _("log fails verification: %s"), b->fault);
+		}
+		if (clock && strcmp(clock, "unsynced") == 0 && !silent) {
+			offsched = 1;
+			add_problem(problems, sizeof(problems), "%s", _("clock not synchronised: airs nothing timed"));
+		}
+		if (want_serial && serial && serial < want_serial) {
+			offsched = 1;
+			add_problem(problems, sizeof(problems), _("runs config %lld, not %ld"), serial, want_serial);
+		}
+		if (push && strcmp(json_string_value(json_object_get(push, "outcome")) ?
+		    json_string_value(json_object_get(push, "outcome")) : "", "refused") == 0) {
+			offsched = 1;
+			add_problem(problems, sizeof(problems), _("refused the pushed config: %s"),
+			    json_string_value(json_object_get(push, "message")) ? json_string_value(json_object_get(push,
+			    "message")) : "");
+		}
+		if (w.missed || w.failed) {
+			offsched = 1;
+			add_problem(problems, sizeof(problems), _("%lld missed and %lld failed airings in %ld days"), w.missed,
+			    w.failed, days);
+		}
+		if (logseq > b->seq) {
+			behind = 1;
+			add_problem(problems, sizeof(problems), _("%lld records not yet stored"), logseq - b->seq);
+		}
+		state = silent ? "silent" : fault ? "fault" : offsched ? "off-schedule" : behind ? "behind" : "ok";
+		if (silent || fault || offsched)
+			bad = 1;
+		if (json) {
+			json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "site", b->site, "state", state,
+			    "serial", (json_int_t)serial, "status_age_s", (json_int_t)age, "stored_seq", (json_int_t)b->seq,
+			    "log_seq", (json_int_t)logseq, "airings", (json_int_t)w.airings, "missed", (json_int_t)w.missed,
+			    "problems", problems);
+			if (o && b->fault[0])
+				json_object_set_new(o, "fault", json_string(b->fault));
+			json_array_append_new(out, o);
+		} else {
+			if (age < 0)
+				snprintf(seen, sizeof(seen), "-");
+			else if (age < 120)
+				snprintf(seen, sizeof(seen), _("%llds ago"), age);
+			else if (age < 2 * 3600)
+				snprintf(seen, sizeof(seen), _("%lldm ago"), age / 60);
+			else
+				snprintf(seen, sizeof(seen), _("%lldh ago"), age / 3600);
+			snprintf(stored, sizeof(stored), "%lld/%lld", b->seq, logseq > b->seq ? logseq : b->seq);
+			snprintf(ser, sizeof(ser), "%lld", serial);
+			printf("%-24s %-12s %-11s %-10s %-13s %7lld %6lld  %s\n", b->site, state, serial ? ser : "-", seen,
+			    stored, w.airings, w.missed, problems);
+		}
+		json_decref(s);
+		free(b->status);
+	}
+	if (json) {
+		char *text = json_dumps(out, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+		if (text)
+			printf("%s\n", text);
+		free(text);
+		json_decref(out);
+	}
+	free(l.b);
+	fdb_close(db);
+	return rc ? rc : bad ? 1 : 0;
 }

@@ -448,14 +448,21 @@ fdb_record(struct fdb *d, const char *site, long long seq, char **line, size_t *
 int
 fdb_records(struct fdb *d, const char *site, int (*cb)(void *, long long, const char *, size_t), void *arg)
 {
+	return fdb_records_since(d, site, NULL, cb, arg);
+}
+
+int
+fdb_records_since(struct fdb *d, const char *site, const char *since, int (*cb)(void *, long long, const char *,
+    size_t), void *arg)
+{
 	int rc = 0;
 
 	if (d->pg) {
 		/* a cursor: a commune's six months are 10,000 lines, a province's far more */
-		const char *v[1] = { site };
+		const char *v[2] = { site, since ? since : "" };
 		PGresult *r;
 		if (exec(d, "BEGIN") < 0 || pg_ok(d, PQexecParams(d->c, "DECLARE rc NO SCROLL CURSOR FOR SELECT seq, line "
-		    "FROM records WHERE site = $1 ORDER BY seq", 1, NULL, v, NULL, NULL, 0), "records") < 0)
+		    "FROM records WHERE site = $1 AND ts >= $2 ORDER BY seq", 2, NULL, v, NULL, NULL, 0), "records") < 0)
 			return -1;
 		for (;;) {
 			int n;
@@ -479,12 +486,13 @@ fdb_records(struct fdb *d, const char *site, int (*cb)(void *, long long, const 
 	}
 	{
 		sqlite3_stmt *st;
-		if (sqlite3_prepare_v2(d->s, "SELECT seq, line FROM records WHERE site = ? ORDER BY seq", -1, &st, NULL) !=
-		    SQLITE_OK) {
+		if (sqlite3_prepare_v2(d->s, "SELECT seq, line FROM records WHERE site = ? AND ts >= ? ORDER BY seq", -1,
+		    &st, NULL) != SQLITE_OK) {
 			snprintf(d->err, sizeof(d->err), "%s", sqlite3_errmsg(d->s));
 			return -1;
 		}
 		sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, since ? since : "", -1, SQLITE_STATIC);
 		while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
 			rc = cb(arg, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
 			    (size_t)sqlite3_column_bytes(st, 1));

@@ -62,5 +62,8 @@ int	fdb_record(struct fdb *, const char *site, long long seq, char **line, size_
 /* a site's records in seq order */
 int	fdb_records(struct fdb *, const char *site, int (*cb)(void *, long long seq, const char *line, size_t len),
 	    void *);
+/* the same, only records whose ts (local time, ISO 8601) is not before since ("YYYY-MM-DD") */
+int	fdb_records_since(struct fdb *, const char *site, const char *since, int (*cb)(void *, long long seq,
+	    const char *line, size_t len), void *);
 
 #endif

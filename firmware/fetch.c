@@ -33,6 +33,7 @@ struct fetch {
 	const struct cfg	*c;
 	struct miss		*m;
 	int			 nm;
+	int			 transient;	/* files that may come on a later try (network, server, disk) */
 };
 
 static const char *
@@ -195,12 +196,16 @@ download(struct fetch *f, CURL *cu, const char *base, const char *lx, const stru
 	if (rc == CURLE_FILESIZE_EXCEEDED || s.too_big)
 		add_miss(f, b->file, _("refused: %s is larger than the %lld MiB a bulletin may be (fleet.download_max_mb)"),
 		    url, f->c->fleet.download_max_mb);
-	else if (rc == CURLE_HTTP_RETURNED_ERROR)
+	else if (rc == CURLE_HTTP_RETURNED_ERROR) {
 		add_miss(f, b->file, _("could not be fetched: %s answered HTTP %ld"), url, code);
-	else if (s.werr)
+		f->transient++;	/* not there yet, or the server is down: tried again later */
+	} else if (s.werr) {
 		add_miss(f, b->file, _("could not be stored for the import: %s"), strerror(s.werr));
-	else if (rc != CURLE_OK)
+		f->transient++;
+	} else if (rc != CURLE_OK) {
 		add_miss(f, b->file, _("could not be fetched from %s: %s"), url, cerr[0] ? cerr : curl_easy_strerror(rc));
+		f->transient++;
+	}
 	else if (b->sha256[0] && strcmp(hex, b->sha256) != 0)
 		add_miss(f, b->file, _("refused: the audio fetched from %s does not match the manifest's sha256 (got %.12s…, "
 		    "the manifest says %.12s…): it was changed or damaged; nothing of it was loaded"), url, hex, b->sha256);
@@ -319,6 +324,7 @@ fetch_bulletins(const struct cfg *c, const char *envelope, size_t len, const cha
 	if ((size_t)snprintf(lx, sizeof(lx), "%s/" INGEST_DIR, work) >= sizeof(lx) - 32 || fio_mkdirs(lx, 0755) < 0) {
 		snprintf(err, sizeof(err), "%.400s: %s", lx, strerror(errno));
 		res = result(sha, "failed", err);
+		json_object_set_new(res, "retry", json_true());
 		goto out;
 	}
 	errno = ENAMETOOLONG;
@@ -344,6 +350,7 @@ fetch_bulletins(const struct cfg *c, const char *envelope, size_t len, const cha
 	    tm.tm_mday), .now = (long long)now, .now_off = tm.tm_gmtoff };
 	if (ingest_run(work, &o, &r, err, sizeof(err)) < 0) {
 		res = result(sha, "failed", err);
+		json_object_set_new(res, "retry", json_true());
 		ingest_result_free(&r);
 		goto out;
 	}
@@ -355,6 +362,8 @@ fetch_bulletins(const struct cfg *c, const char *envelope, size_t len, const cha
 	json_object_set_new(res, "loaded", json_integer(r.loaded + r.updated));
 	json_object_set_new(res, "duplicates", json_integer(r.duplicates));
 	json_object_set(res, "refused", json_object_get(fields, "refused"));
+	if (f.transient)
+		json_object_set_new(res, "retry", json_true());
 	json_decref(fields);
 	ingest_result_free(&r);
 out:

@@ -20,7 +20,9 @@
  *
  * Result: a JSON object {"manifest": sha256, "outcome": "imported" |
  * "refused" | "failed", "loaded": N, "refused": [{"file","reason"}],
- * "error": "..."} for the status. No printing (messages in the result);
+ * "error": "...", "retry": true} for the status; "retry" when some file
+ * failed for a reason that may pass (network, HTTP error, disk): the set
+ * is worth fetching again later (what came is not loaded twice). No printing (messages in the result);
  * writes only under WORK, the library and the inbox.
  */
 #ifndef FETCH_H

@@ -35,6 +35,7 @@
 #define BACKOFF_MIN_MS	1000
 #define BACKOFF_MAX_MS	(5 * 60 * 1000)
 #define MAX_QUEUE	64
+#define RETRY_MAX_MS	(60 * 60 * 1000)
 
 enum state { F_OFFLINE, F_CONNECTING, F_UP };
 static const char *const state_names[] = { "offline", "connecting", "connected" };
@@ -43,6 +44,14 @@ struct inmsg {
 	char	*topic;
 	char	*payload;
 	size_t	 len;
+};
+
+/* a bulletin set to fetch: its envelope, and the topic and hash it is remembered by once handled */
+struct job {
+	char	*payload;		/* NULL: none */
+	size_t	 len;
+	char	 topic[FMSG_TOPIC_MAX];
+	char	 sha[65];
 };
 
 struct fleet {
@@ -83,9 +92,11 @@ struct fleet {
 	pid_t			 child;
 	int			 pidfd;
 	char			 result_path[PATH_MAX];
-	char			*pending;		/* an envelope waiting for the child to end */
-	size_t			 pending_len;
-	char			 pending_topic[FMSG_TOPIC_MAX];
+	struct job		 running;		/* the child's */
+	struct job		 pending;		/* the newest, waiting for the child to end */
+	struct job		 retry;			/* one that failed for a reason that may pass */
+	long long		 retry_at;
+	int			 retry_ms, retry_min_ms;
 	json_t			*bulletins;		/* the last result */
 	json_t			*config;		/* the last config outcome */
 };
@@ -334,6 +345,8 @@ arm(struct fleet *f)
 		if (f->st == F_UP && f->next_status < t)
 			t = f->next_status;
 	}
+	if (f->retry.payload && f->child == 0 && f->retry_at < t)
+		t = f->retry_at;
 	if (t == f->armed)
 		return;
 	f->armed = t;
@@ -555,25 +568,56 @@ handle_config(struct fleet *f, const char *topic, const char *payload, size_t le
 }
 
 static void
-start_fetch(struct fleet *f, const char *topic, const char *payload, size_t len)
+job_free(struct job *j)
+{
+	free(j->payload);
+	j->payload = NULL;
+}
+
+static int
+job_set(struct job *j, const char *topic, const char *sha, const char *payload, size_t len)
+{
+	char *p = malloc(len + 1);
+
+	if (p == NULL)
+		return -1;
+	memcpy(p, payload, len);
+	p[len] = '\0';
+	free(j->payload);
+	j->payload = p;
+	j->len = len;
+	snprintf(j->topic, sizeof(j->topic), "%s", topic);
+	snprintf(j->sha, sizeof(j->sha), "%s", sha);
+	return 0;
+}
+
+static int
+job_is(const struct job *j, const char *topic, const char *sha)
+{
+	return j->payload && strcmp(j->topic, topic) == 0 && strcmp(j->sha, sha) == 0;
+}
+
+static void
+start_fetch(struct fleet *f, const char *topic, const char *sha, const char *payload, size_t len)
 {
 	pid_t pid;
 	sigset_t none;
 
 	if (f->child > 0) {	/* one at a time: the newest waits */
-		free(f->pending);
-		f->pending = malloc(len + 1);
-		if (f->pending) {
-			memcpy(f->pending, payload, len);
-			f->pending[len] = '\0';
-			f->pending_len = len;
-			snprintf(f->pending_topic, sizeof(f->pending_topic), "%s", topic);
-		}
+		job_set(&f->pending, topic, sha, payload, len);
 		return;
 	}
+	if (job_set(&f->running, topic, sha, payload, len) < 0) {
+		log_warn("fleet: %s", topic);
+		return;
+	}
+	if (f->retry.payload && strcmp(f->retry.topic, topic) == 0)
+		job_free(&f->retry);	/* this one is newer, or is it */
 	log_info("fleet: %s: fetching a bulletin set", topic);
 	if ((pid = fork()) < 0) {
 		log_warn("fleet: fork");
+		job_set(&f->retry, topic, sha, payload, len);
+		f->retry_at = now_ms() + f->retry_min_ms;
 		return;
 	}
 	if (pid == 0) {
@@ -609,8 +653,8 @@ child_done(struct fleet *f)
 	r = json_load_file(f->result_path, 0, NULL);
 	unlink(f->result_path);
 	if (r == NULL)
-		r = json_pack("{s:s, s:s}", "outcome", "failed", "error", WIFSIGNALED(status) ?
-		    _("the fetch stopped on a signal") : _("the fetch left no result"));
+		r = json_pack("{s:s, s:s, s:b}", "outcome", "failed", "error", WIFSIGNALED(status) ?
+		    _("the fetch stopped on a signal") : _("the fetch left no result"), "retry", 1);
 	{
 		const char *err = json_string_value(json_object_get(r, "error"));
 		size_t i;
@@ -624,14 +668,35 @@ child_done(struct fleet *f)
 			log_warnx("fleet: bulletins: %s %s", json_string_value(json_object_get(x, "file")),
 			    json_string_value(json_object_get(x, "reason")));
 	}
+	/*
+	 * Remembered as handled only now: a set whose files did not all come
+	 * (network, server) is fetched again later, with a growing delay, and
+	 * one interrupted by a restart is fetched again when its retained
+	 * message comes back.
+	 */
+	if (json_is_true(json_object_get(r, "retry")) && f->running.payload && !(f->pending.payload &&
+	    strcmp(f->pending.topic, f->running.topic) == 0)) {
+		if (!job_is(&f->retry, f->running.topic, f->running.sha))
+			f->retry_ms = f->retry_min_ms;
+		else
+			f->retry_ms = f->retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : f->retry_ms * 2;
+		job_set(&f->retry, f->running.topic, f->running.sha, f->running.payload, f->running.len);
+		f->retry_at = now_ms() + f->retry_ms;
+		log_info("fleet: %s: tried again in %d s", f->running.topic, f->retry_ms / 1000);
+	} else if (f->running.payload) {
+		mark_seen(f, f->running.topic, f->running.sha);
+		if (job_is(&f->retry, f->running.topic, f->running.sha))
+			job_free(&f->retry);
+	}
+	job_free(&f->running);
 	json_decref(f->bulletins);
 	f->bulletins = r;
 	f->next_status = 0;
-	if (f->pending) {
-		char *p = f->pending;
-		f->pending = NULL;
-		start_fetch(f, f->pending_topic, p, f->pending_len);
-		free(p);
+	if (f->pending.payload) {
+		struct job p = f->pending;
+		f->pending.payload = NULL;
+		start_fetch(f, p.topic, p.sha, p.payload, p.len);
+		free(p.payload);
 	}
 }
 
@@ -685,11 +750,12 @@ handle(struct fleet *f, struct inmsg *q)
 	sha_hex(q->payload, q->len, sha);
 	if (seen(f, q->topic, sha))
 		return;
-	mark_seen(f, q->topic, sha);
-	if (strcmp(leaf, "config") == 0)
+	if (strcmp(leaf, "config") == 0) {
 		handle_config(f, q->topic, q->payload, q->len);
-	else
-		start_fetch(f, q->topic, q->payload, q->len);
+		mark_seen(f, q->topic, sha);	/* after: a restart in between applies it when it comes again */
+	} else if (!job_is(&f->running, q->topic, sha) && !job_is(&f->pending, q->topic, sha) &&
+	    !job_is(&f->retry, q->topic, sha))
+		start_fetch(f, q->topic, sha, q->payload, q->len);
 }
 
 static void
@@ -729,6 +795,7 @@ fleet_new(const struct cfg *c, struct airlog *log, const struct fleet_hooks *h, 
 	f->tls = (struct fmsg_tls){ f->tls_ca, f->tls_cert, f->tls_key, f->tls_pw };
 	f->keepalive = c->fleet.keepalive_seconds;
 	f->status_s = c->fleet.status_seconds;
+	f->retry_min_ms = c->fleet.retry_seconds * 1000;
 	f->backoff_ms = BACKOFF_MIN_MS;
 	f->armed = LLONG_MIN;
 	f->pidfd = -1;
@@ -820,6 +887,15 @@ fleet_service(struct fleet *f, const struct pollfd *p, int n)
 	}
 	drain_queue(f);
 	now = now_ms();
+	if (f->retry.payload && f->child == 0 && now >= f->retry_at) {
+		struct job r = f->retry;
+		f->retry.payload = NULL;
+		start_fetch(f, r.topic, r.sha, r.payload, r.len);
+		/* start_fetch keeps it as running; child_done decides again */
+		job_set(&f->retry, r.topic, r.sha, r.payload, r.len);
+		f->retry_at = LLONG_MAX;
+		free(r.payload);
+	}
 	if (f->st == F_OFFLINE && now >= f->next_connect) {
 		if (f->h.busy(f->h.arg))	/* the name lookup may block: not while airing */
 			f->next_connect = now + 5000;
@@ -912,7 +988,9 @@ fleet_free(struct fleet *f)
 	json_decref(f->seen);
 	json_decref(f->bulletins);
 	json_decref(f->config);
-	free(f->pending);
+	job_free(&f->running);
+	job_free(&f->pending);
+	job_free(&f->retry);
 	free(f->site);
 	free(f->province);
 	free(f->host);

@@ -35,7 +35,7 @@ static const struct {
 	{ "publish", cmd_publish, "publish [-c CFG] [--sign-key KEY] {config FILE | bulletins MANIFEST --base-url URL | "
 	    "clear config|bulletins} {--sites a,b | --province}" },
 	{ "collect", cmd_collect, "collect [-c CFG] --db postgresql://...|sqlite:PATH [--seeds FILE] [--keys FILE]" },
-	{ "fleet", cmd_fleet, "fleet status [-c CFG] --db URL [--silent-minutes N] [--json]" },
+	{ "fleet", cmd_fleet, "fleet status [-c CFG] --db URL [--silent-minutes N] [--days N] [--serial N] [--json]" },
 };
 
 static int
