@@ -657,7 +657,6 @@ cmd_fleet(int argc, char **argv)
 		struct fdb_board *b = &l.b[i];
 		json_t *s = b->status ? json_loads(b->status, 0, NULL) : NULL;
 		const char *st = json_string_value(json_object_get(s, "state"));
-		const char *clock = json_string_value(json_object_get(s, "clock"));
 		const char *state = "ok";
 		long long serial = json_integer_value(json_object_get(s, "serial"));
 		long long logseq = json_integer_value(json_object_get(s, "log_seq"));
@@ -686,7 +685,7 @@ cmd_fleet(int argc, char **argv)
 			fault = 1;
 			add_problem(problems, sizeof(problems), _("log fails verification: %s"), b->fault);
 		}
-		if (clock && strcmp(clock, "unsynced") == 0 && !silent) {
+		if (st && strcmp(st, "waiting-for-clock") == 0 && !silent) {
 			offsched = 1;
 			add_problem(problems, sizeof(problems), "%s", _("clock not synchronised: airs nothing timed"));
 		}

@@ -460,6 +460,26 @@ on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
 	f->nq++;
 }
 
+/* the status the broker keeps when the board goes: what it ran, with state offline or stopped */
+static char *
+last_words(struct fleet *f, const char *state)
+{
+	json_t *o = f->h.status(f->h.arg);
+	char *text;
+
+	if (o == NULL)
+		o = json_object();
+	json_object_set_new(o, "state", json_string(state));
+	json_object_set_new(o, "site", json_string(f->site));
+	json_object_set_new(o, "province", json_string(f->province));
+	json_object_set_new(o, "time", json_integer((json_int_t)time(NULL)));
+	json_object_set_new(o, "log_seq", json_integer(airlog_last_seq(f->log)));
+	json_object_set_new(o, "acked_seq", json_integer(f->cursor));
+	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return text;
+}
+
 static void
 connect_now(struct fleet *f)
 {
@@ -477,7 +497,7 @@ connect_now(struct fleet *f)
 	mosquitto_log_callback_set(f->m, on_log);
 	mosquitto_int_option(f->m, MOSQ_OPT_SEND_MAXIMUM, WINDOW);
 	fmsg_topic(t, sizeof(t), f->province, f->site, "status");
-	if (asprintf(&will, "{\"site\":\"%s\",\"state\":\"offline\"}", f->site) > 0) {
+	if ((will = last_words(f, "offline")) != NULL) {
 		mosquitto_will_set(f->m, t, (int)strlen(will), will, 1, true);
 		free(will);
 	}
@@ -963,7 +983,7 @@ fleet_free(struct fleet *f)
 		if (f->st == F_UP) {	/* say so now rather than let the will say it after keepalive */
 			char t[FMSG_TOPIC_MAX], *s = NULL;
 			fmsg_topic(t, sizeof(t), f->province, f->site, "status");
-			if (asprintf(&s, "{\"site\":\"%s\",\"state\":\"stopped\"}", f->site) > 0) {
+			if ((s = last_words(f, "stopped")) != NULL) {
 				mosquitto_publish(f->m, NULL, t, (int)strlen(s), s, 1, true);
 				mosquitto_loop_write(f->m, 8);
 				free(s);
