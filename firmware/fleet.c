@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -872,6 +873,9 @@ io_error(struct fleet *f, int rc)
 		snprintf(why, sizeof(why), _("connection to the broker %s:%d lost: %s"), f->host, f->port, f->error);
 	else if (f->st == F_CONNECTING && f->error[0])
 		snprintf(why, sizeof(why), "%s", f->error);
+	else if (f->st == F_CONNECTING)
+		snprintf(why, sizeof(why), _("cannot connect to the broker %s:%d: %s"), f->host, f->port,
+		    rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
 	else
 		snprintf(why, sizeof(why), _("connection to the broker %s:%d lost: %s"), f->host, f->port,
 		    rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
@@ -903,6 +907,20 @@ fleet_service(struct fleet *f, const struct pollfd *p, int n)
 			}
 			if (f->m && (p[i].revents & POLLOUT) && (rc = mosquitto_loop_write(f->m, 64)) != MOSQ_ERR_SUCCESS)
 				io_error(f, rc);
+			/*
+			 * A hang-up that libmosquitto did not take as one (a TLS
+			 * handshake to a broker that is gone returns success and
+			 * tries again): the socket stays readable for ever, and the
+			 * loop would spin at full CPU without reconnecting.
+			 */
+			if (f->m && (p[i].revents & (POLLHUP | POLLERR))) {
+				int e = 0;
+				socklen_t el = sizeof(e);
+				if (getsockopt(p[i].fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0 || e == 0)
+					e = ECONNRESET;
+				errno = e;
+				io_error(f, MOSQ_ERR_ERRNO);
+			}
 		}
 	}
 	drain_queue(f);

@@ -45,7 +45,12 @@ board_start xa-a
 board_start xa-b
 sleep 0.3
 broker_kill
-sleep 2
+# while the broker is gone a board waits (backoff), it does not spin: CPU ticks over 2 s
+sleep 1
+cpu() { awk '{ print $14 + $15 }' "/proc/$(cat "$tmp/boards/$1/pid")/stat"; }
+c0=$(cpu xa-a); sleep 2; c1=$(cpu xa-a)
+[ $((c1 - c0)) -lt 20 ] && ok "fleet: a board whose broker is gone waits without spinning ($((c1 - c0)) ticks in 2 s)" \
+    || notok "fleet: a board whose broker is gone spins" "$((c1 - c0)) CPU ticks in 2 s; $(tail -3 "$tmp/boards/xa-a/err")"
 broker_start || notok "fleet: the broker restarts"
 board_start xa-c
 
