@@ -3,7 +3,8 @@
 # ACL) and a real PostgreSQL on loopback, three real loaxad processes
 # (LOAXA_DEVICE=null), and `loaxa collect`:
 #   - boards xa-a and xa-b start with a simulated week of log; the broker is
-#     killed (SIGKILL) while they upload and restarted
+#     killed (SIGKILL) while they upload and restarted; then board xa-b
+#     loses power (SIGKILL) and so does the collector, and both restart
 #   - board xa-c stays off for its simulated week, then connects
 #   - a config for the whole province (serial 2) is published: every board
 #     runs it, each with its own site, paths and credentials kept
@@ -52,6 +53,14 @@ c0=$(cpu xa-a); sleep 2; c1=$(cpu xa-a)
 [ $((c1 - c0)) -lt 20 ] && ok "fleet: a board whose broker is gone waits without spinning ($((c1 - c0)) ticks in 2 s)" \
     || notok "fleet: a board whose broker is gone spins" "$((c1 - c0)) CPU ticks in 2 s; $(tail -3 "$tmp/boards/xa-a/err")"
 broker_start || notok "fleet: the broker restarts"
+# a board loses power (SIGKILL) and the collector dies while records flow; both come back
+sleep 0.5
+kill -9 "$(cat "$tmp/boards/xa-b/pid")" "$cpid" 2> /dev/null
+wait "$cpid" 2> /dev/null
+sleep 0.5
+board_start xa-b
+"$LOAXA" collect -c "$tmp/office.cfg" --db "$PGURL" >> "$tmp/collect.out" 2>> "$tmp/collect.err" &
+cpid=$!
 board_start xa-c
 
 # a config for the whole province, as the office writes it (its own site group, which boards ignore)
@@ -73,7 +82,7 @@ all_acked() {
 		[ -n "$l" ] && [ "$l" = "$a" ] || return 1
 	done
 }
-if wait_for 60 all_acked; then ok "fleet: every board's log is acknowledged by the collector (broker killed during the upload)"
+if wait_for 60 all_acked; then ok "fleet: every board's log is acknowledged by the collector (the broker, a board and the collector killed during the upload)"
 else notok "fleet: every board's log acknowledged" "$(for s in $sites; do cat "$tmp/boards/$s/run/status.json"; done; tail "$tmp/collect.err")"; fi
 
 # exactly once: the database holds seq 1..N of each log, each once, the same bytes
