@@ -37,6 +37,7 @@
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "config/cfg.h"
 #include "config/sign.h"
@@ -593,6 +594,19 @@ add_problem(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* s left-aligned in width columns, by display width (Vietnamese headers are multi-byte) */
+static void
+col(const char *s, int width)
+{
+	wchar_t w[256];
+	size_t n = mbstowcs(w, s, 255);
+	int dw = n == (size_t)-1 ? (int)strlen(s) : wcswidth(w, n);
+
+	fputs(s, stdout);
+	for (int i = dw < 0 ? (int)strlen(s) : dw; i <= width; i++)
+		putchar(' ');
+}
+
 /*
  * One line per board the collector knows: SITE STATE SERIAL SEEN STORED/LOG
  * AIRINGS MISSED then what is wrong. STATE is a fixed word for scripts:
@@ -651,8 +665,16 @@ cmd_fleet(int argc, char **argv)
 	if (json)
 		out = json_array();
 	else
-		printf("%-24s %-12s %-11s %-10s %-13s %7s %6s  %s\n", _("SITE"), _("STATE"), _("SERIAL"), _("SEEN"),
-		    _("STORED/LOG"), _("AIRINGS"), _("MISSED"), _("PROBLEMS"));
+	{
+		col(_("SITE"), 24);
+		col(_("STATE"), 12);
+		col(_("SERIAL"), 11);
+		col(_("SEEN"), 12);
+		col(_("STORED/LOG"), 14);
+		col(_("AIRINGS"), 9);
+		col(_("MISSED"), 7);
+		printf("%s\n", _("PROBLEMS"));
+	}
 	for (int i = 0; i < l.n; i++) {
 		struct fdb_board *b = &l.b[i];
 		json_t *s = b->status ? json_loads(b->status, 0, NULL) : NULL;
@@ -731,8 +753,17 @@ cmd_fleet(int argc, char **argv)
 				snprintf(seen, sizeof(seen), _("%lldh ago"), age / 3600);
 			snprintf(stored, sizeof(stored), "%lld/%lld", b->seq, logseq > b->seq ? logseq : b->seq);
 			snprintf(ser, sizeof(ser), "%lld", serial);
-			printf("%-24s %-12s %-11s %-10s %-13s %7lld %6lld  %s\n", b->site, state, serial ? ser : "-", seen,
-			    stored, w.airings, w.missed, problems);
+			char na[24], nm[24];
+			snprintf(na, sizeof(na), "%lld", w.airings);
+			snprintf(nm, sizeof(nm), "%lld", w.missed);
+			col(b->site, 24);
+			col(state, 12);
+			col(serial ? ser : "-", 11);
+			col(seen, 12);
+			col(stored, 14);
+			col(na, 9);
+			col(nm, 7);
+			printf("%s\n", problems);
 		}
 		json_decref(s);
 		free(b->status);

@@ -69,7 +69,7 @@ while [ $i -le "$N" ]; do
 	i=$((i + 1))
 done
 # shellcheck disable=SC2086
-wait ${mpids:-}
+[ -n "${mpids:-}" ] && wait $mpids
 
 # --- collector throughput -----------------------------------------------------------
 # its persistent session first, so that the broker keeps what comes while it is down
