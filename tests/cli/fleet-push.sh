@@ -154,6 +154,19 @@ ingests=$(cat "$tmp"/boards/xa-a/airlog/*.jsonl | grep -c '"type":"ingest"')
 [ "$ingests" -ge 1 ] && ok "fleet push: the import is logged as an ingest record, as a stick's is" \
     || notok "fleet push: an ingest record" "$(cat "$tmp"/boards/xa-a/airlog/*.jsonl | tail -3)"
 
+# --- credentials: a board whose certificate the province's CA did not sign gets nothing --------
+fleet_cert xa-x otherca
+board_cfg xa-x 1
+"$LOAXA" log init -c "$tmp/boards/xa-x/loaxa.cfg" > /dev/null 2>&1
+board_start xa-x
+rejected() { [ -n "$(status_field xa-x 's["fleet"]["error"]')" ] && [ "$(status_field xa-x 's["fleet"]["state"]')" != connected ]; }
+if wait_for 20 rejected && [ "$(serial_of xa-x)" = 1 ]; then
+	ok "fleet push: a board with a certificate from another CA is refused by the broker and gets no config ($(status_field xa-x 's["fleet"]["error"]' | cut -c1-60))"
+else notok "fleet push: a foreign certificate refused" "$(status_field xa-x 's["fleet"]'; tail -3 "$tmp/boards/xa-x/err")"; fi
+board_stop xa-x
+wait "$(cat "$tmp/boards/xa-x/pid")" 2> /dev/null
+rm -rf "$tmp/boards/xa-x"
+
 # --- the office's view ------------------------------------------------------------
 board_stop xa-d
 stored() { [ "$(sqlite3 "$tmp/fleet.sqlite" "select count(distinct site) from records" 2> /dev/null)" = 4 ]; }
