@@ -126,7 +126,8 @@ python3 -m http.server --bind 127.0.0.1 --directory "$tmp/www" "$HTTP_PORT" > "$
 hpid=$!
 stop_http() { kill "$hpid" 2> /dev/null; wait "$hpid" 2> /dev/null; }
 cleanup_hooks="stop_http $cleanup_hooks"
-wait_for 10 python3 -c "import socket; socket.create_connection(('127.0.0.1',$HTTP_PORT),0.2)" || notok "fleet push: the HTTP server starts"
+http_up() { python3 -c "import socket; socket.create_connection(('127.0.0.1',$HTTP_PORT),0.2)" 2> /dev/null; }
+wait_for 10 http_up || notok "fleet push: the HTTP server starts"
 publish "bulletins" --sign-key "$tmp/office.key" bulletins "$tmp/manifest.cfg" --base-url "http://127.0.0.1:$HTTP_PORT/" --province
 
 in_lib() {	# in_lib ID SITE...: the bulletin is in every named board's library
