@@ -81,7 +81,7 @@ struct col {
 	struct msg		*q;
 	int			 nq, capq;
 	int			 connected, stop;
-	long long		 stored, dups, gaps;
+	long long		 stored, dups, gaps, commits;
 };
 
 static int
@@ -358,6 +358,7 @@ flush(struct col *c)
 		if (c->bs[i].dirty)
 			rc = fdb_put_board(c->db, &c->bs[i].b);
 	if (rc == 0 && fdb_commit(c->db) == 0) {
+		c->commits++;
 		for (int i = 0; i < c->nb; i++) {
 			struct board *b = &c->bs[i];
 			if (b->advanced)
@@ -486,8 +487,15 @@ cmd_collect(int argc, char **argv)
 					c.stop = 1;
 		}
 		if (n > 1 && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-			/* everything the socket has now, then one transaction */
+			/*
+			 * everything the socket has now (libmosquitto reads what
+			 * one TLS record holds per call: keep reading while more
+			 * is waiting), then one transaction and one fsync for all
+			 */
 			int r = mosquitto_loop_read(c.m, MAX_BATCH);
+			struct pollfd more = { .fd = sock, .events = POLLIN };
+			while (r == MOSQ_ERR_SUCCESS && c.nq < MAX_BATCH && poll(&more, 1, 0) == 1 && (more.revents & POLLIN))
+				r = mosquitto_loop_read(c.m, MAX_BATCH);
 			if (r != MOSQ_ERR_SUCCESS) {
 				log_warnx("connection lost: %s", mosquitto_strerror(r));
 				c.connected = 0;
@@ -513,7 +521,8 @@ cmd_collect(int argc, char **argv)
 	}
 	flush(&c);
 	mosquitto_disconnect(c.m);
-	log_info("stopped: %lld records stored, %lld duplicates dropped, %lld gaps asked for", c.stored, c.dups, c.gaps);
+	log_info("stopped: %lld records stored in %lld transactions, %lld duplicates dropped, %lld gaps asked for",
+	    c.stored, c.commits, c.dups, c.gaps);
 	rc = 0;
 out:
 	if (c.m)

@@ -126,6 +126,7 @@ psql -X -q "$PGURL" -c "create table peer (like records including all)"
 p0=$(date +%s.%N)
 psql -X -q "$PGURL" -c "\\copy peer from '$tmp/rows.copy'"
 p1=$(date +%s.%N)
+[ -n "${FLEET_DEBUG:-}" ] && { stop_collect; tail -1 "$tmp/collect.err" >&2; }
 awk -v a="$t0" -v b="$t1" -v c="$p0" -v d="$p1" -v n="$stored" -v nb="$N" -v cap="$capped" 'BEGIN {
 	l = n / (b - a); p = n / (d - c)
 	printf "collector into PostgreSQL, %d boards%s, %d records (chains verified)|%.0f records/s|%.0f records/s (COPY alone)|%.2fx|> 1000 records/s\n", nb, cap, n, l, p, l / p }'
