@@ -168,6 +168,23 @@ board_stop xa-x
 wait "$(cat "$tmp/boards/xa-x/pid")" 2> /dev/null
 rm -rf "$tmp/boards/xa-x"
 
+# --- no fleet group: the daemon as before (no client, no socket to the broker) ----------------
+board_cfg xa-n 1
+sed -i '/^fleet = {/,/};$/d' "$tmp/boards/xa-n/loaxa.cfg"
+"$LOAXA" log init -c "$tmp/boards/xa-n/loaxa.cfg" > /dev/null 2>&1
+nconn=$(grep -c "as loaxa-" "$tmp/broker/log")
+board_start xa-n
+wait_for 10 test -s "$tmp/boards/xa-n/run/status.json"
+sleep 1
+socks=$(find "/proc/$(cat "$tmp/boards/xa-n/pid")/fd" -lname 'socket:*' 2> /dev/null | wc -l)
+if [ "$(status_field xa-n '"fleet" in s')" = False ] && [ "$(status_field xa-n 's["serial"]')" = 1 ] \
+    && [ "$(grep -c "as loaxa-" "$tmp/broker/log")" = "$nconn" ] && ! grep -q fleet "$tmp/boards/xa-n/err"; then
+	ok "fleet push: a board without a fleet group runs as before: no MQTT client, nothing sent ($socks sockets open)"
+else notok "fleet push: no fleet group" "$(cat "$tmp/boards/xa-n/run/status.json" "$tmp/boards/xa-n/err")"; fi
+board_stop xa-n
+wait "$(cat "$tmp/boards/xa-n/pid")" 2> /dev/null
+rm -rf "$tmp/boards/xa-n"
+
 # --- the office's view ------------------------------------------------------------
 board_stop xa-d
 stored() { [ "$(sqlite3 "$tmp/fleet.sqlite" "select count(distinct site) from records" 2> /dev/null)" = 4 ]; }
