@@ -329,6 +329,9 @@ jline_parse(struct jline *j, const char *line, size_t len)
 	j->bad = 0;
 	j->key = NULL;
 	memset(j->slot, 0, sizeof(j->slot));
+	/* yajl takes \f and \v for white space; JSON (and jansson) do not, and in a string they must be escaped */
+	if (memchr(line, '\f', len) != NULL || memchr(line, '\v', len) != NULL)
+		return -1;
 	/* unescaped strings are never longer than their JSON text, quotes included: no move during a parse */
 	if (j->bufcap < len + 16) {
 		char *nb = realloc(j->buf, len + 16);
