@@ -12,26 +12,13 @@
 # that airing logged once, as interrupted; the daemon's starts are all there.
 set -u
 . "$TOP/tests/cli/ingest-common.sh"
+. "$TOP/tests/daemon-helpers.sh"
 rounds=${LOAXA_KILL_ROUNDS:-25}
 
 check() {	# check NAME CONDITION [FILE]
 	if eval "$2"; then ok "kill loop: $1"; else notok "kill loop: $1" "failed: $2"; [ -n "${3:-}" ] && sed 's/^/#   /' "$3" | head -30; fi
 }
-records() {	# records PYTHON-CONDITION: how many log records match
-	python3 - "$b/airlog" "$1" <<'PY'
-import glob, json, sys
-n = 0
-for f in sorted(glob.glob(sys.argv[1] + "/*.jsonl")):
-    for line in open(f, encoding="utf-8"):
-        try:
-            r = json.loads(line)
-        except ValueError:
-            continue
-        if eval(sys.argv[2], {}, {"r": r}):
-            n += 1
-print(n)
-PY
-}
+records() { log_count "$b/airlog" "$1"; }	# records PYTHON-CONDITION: how many records r match
 # the library's promise (ingest's own scratch files are in tmp/, which it clears): a bulletin's record names audio that is there, whole
 library_whole() {
 	python3 - "$b/lib" <<'PY'

@@ -12,6 +12,7 @@
 # so what they hold is "lost"); they run under ASan in `make check SANITIZE=1`.
 set -u
 . "$TOP/tests/cli/ingest-common.sh"
+. "$TOP/tests/daemon-helpers.sh"
 unset LOAXA_TODAY LOAXA_NOW LOAXA_DEVICE
 vg="valgrind -q --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --track-fds=no"
 case $BUILD in */san)	# valgrind cannot run ASan binaries: this file runs in the plain pass
@@ -52,15 +53,6 @@ $vg --log-file="$t/daemon.vg" "$LOAXAD" -c "$cfg" > "$t/daemon.out" 2>&1 &
 dpid=$!
 stop_daemon() { kill -9 "$dpid" 2> /dev/null; }
 cleanup_hooks="stop_daemon"
-waitfor() {	# waitfor SECONDS CONDITION
-	i=0
-	while [ $i -lt $(($1 * 10)) ]; do
-		eval "$2" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
 logged() { grep -q "$1" "$b"/airlog/*.jsonl 2> /dev/null; }
 waitfor 60 '[ -s "$b/run/status.json" ]' || notok "valgrind: loaxad starts under valgrind"
 today=$(TZ=Asia/Ho_Chi_Minh date +%Y-%m-%d)

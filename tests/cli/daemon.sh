@@ -21,6 +21,7 @@
 set -u
 . "$TOP/tests/audio-common.sh"
 . "$TOP/tests/pulse.sh"
+. "$TOP/tests/daemon-helpers.sh"
 start_pulse || exit 0
 
 export LOAXA_BOARD="file:$tmp/relay" LOAXA_SYNC_FLAG="$tmp/synced" LOAXA_DEVICE="loaxaonset:FIFO=$tmp/fifo"
@@ -63,21 +64,7 @@ start_daemon() {
 stop_daemon() { kill -9 "$dpid" 2> /dev/null; }
 cleanup_hooks="$cleanup_hooks stop_daemon"
 until_t() { while [ "$(date +%s)" -lt "$1" ]; do sleep 0.2; done; }
-records() {	# records JQ-LIKE-PYTHON-CONDITION: count of log records matching
-	python3 - "$tmp/airlog" "$1" <<'PY'
-import glob, json, sys
-n = 0
-for f in sorted(glob.glob(sys.argv[1] + "/*.jsonl")):
-    for line in open(f, encoding="utf-8"):
-        try:
-            r = json.loads(line)
-        except ValueError:
-            continue
-        if eval(sys.argv[2], {}, {"r": r}):
-            n += 1
-print(n)
-PY
-}
+records() { log_count "$tmp/airlog" "$1"; }	# records PYTHON-CONDITION: how many records r match
 status() { "$LOAXA" status -c "$tmp/good.cfg" 2>&1; }
 ts() { TZ=Asia/Ho_Chi_Minh date -d "@$1" +%Y-%m-%dT%H:%M:%S+07:00; }
 
