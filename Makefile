@@ -31,10 +31,12 @@ BUILD      := build/fuzzer
 SAN        := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
 
-PKGS = alsa libconfig libmpg123 libsodium jansson yajl sndfile libebur128 libgpiod libsystemd
+PKGS = alsa libconfig libmpg123 libsodium jansson yajl libebur128 libgpiod libsystemd
+# libsndfile: its header at build time, the library loaded when a WAV is first used (audio/sfdl.c)
+DLPKGS = sndfile
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wcast-qual
 DEPFLAGS = -MMD -MP
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(DLPKGS))
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS))
 CFLAGS ?= -O2 -g
 ALL_CPPFLAGS = -I. -D_GNU_SOURCE -DLOCALEDIR='"$(LOCALEDIR)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' $(CPPFLAGS)
@@ -90,9 +92,10 @@ $(BUILD)/loaxa: $(BUILD)/obj/firmware/loaxa.o $(BUILD)/libloaxa.a
 $(BUILD)/loaxad: $(BUILD)/obj/firmware/loaxad.o $(BUILD)/libloaxa.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
 
+# the unit tests make and read their WAV fixtures with libsndfile directly
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TESTHLP) $(BUILD)/libloaxa.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL) $(shell $(PKG_CONFIG) --libs $(DLPKGS))
 
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(BUILD)/libloaxa.a
 	@mkdir -p $(dir $@)
