@@ -804,6 +804,15 @@ note_current(struct engine *e, int item)
 	free(text);
 }
 
+/* a string member, "" when it is missing or not a string */
+static const char *
+jstr(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
 /*
  * A session cut by a crash or a power cut whose time is not over: its slot,
  * found again in today's plan (same start, same session), or -1. The rest of
@@ -817,7 +826,7 @@ resumable(struct engine *e, const char *slot, const char *session, struct sched_
 	int32_t day;
 	int n;
 
-	if (slot == NULL || session == NULL || !clock_ok(e) || date_parse_ts(slot, &t, NULL) < 0)
+	if (slot == NULL || !clock_ok(e) || date_parse_ts(slot, &t, NULL) < 0)
 		return -1;
 	t *= 1000;
 	local_of(t, &day, NULL, NULL);
@@ -852,8 +861,7 @@ recover_current(struct engine *e)
 	start = json_string_value(json_object_get(o, "start"));
 	slot = json_string_value(json_object_get(o, "slot"));
 	if (json_is_true(json_object_get(o, "timed")) && idx >= 0 && (size_t)idx < json_array_size(items) &&
-	    resumable(e, slot, json_string_value(json_object_get(json_array_get(items, (size_t)idx), "session")),
-	    &rsl, &rslot_ms) == 0 && (rest = calloc(MAX_ITEMS, sizeof(*rest))) != NULL)
+	    resumable(e, slot, jstr(json_array_get(items, (size_t)idx), "session"), &rsl, &rslot_ms) == 0 && (rest = calloc(MAX_ITEMS, sizeof(*rest))) != NULL)
 		resume = 1;
 	json_array_foreach(items, i, it) {
 		static const char *const bul[] = { "bulletin", "title", "topic", "level", "source", "sha256" };
@@ -864,14 +872,11 @@ recover_current(struct engine *e)
 		if ((long long)i < idx || json_is_true(json_object_get(it, "logged")))
 			continue;
 		/* the session goes on: the cut one again and the ones after it, if still in the library */
-		if (resume && nrest < MAX_ITEMS && strcmp(json_string_value(json_object_get(it, "session")) ?
-		    json_string_value(json_object_get(it, "session")) : "", "emergency") != 0 &&
-		    (b = lib_find(&e->lib, json_string_value(json_object_get(it, "bulletin")))) != NULL &&
-		    strcmp(b->sha256, json_string_value(json_object_get(it, "sha256")) ?
-		    json_string_value(json_object_get(it, "sha256")) : "") == 0) {
+		if (resume && nrest < MAX_ITEMS && strcmp(jstr(it, "session"), "emergency") != 0 &&
+		    (b = lib_find(&e->lib, jstr(it, "bulletin"))) != NULL && strcmp(b->sha256, jstr(it, "sha256")) == 0) {
 			struct plan_item *pi = &rest[nrest++];
 			long long sched = 0;
-			date_parse_ts(json_string_value(json_object_get(it, "scheduled")), &sched, NULL);
+			date_parse_ts(jstr(it, "scheduled"), &sched, NULL);
 			local_of(sched * 1000, &pi->day, &pi->start_ms, NULL);
 			pi->dur_ms = b->duration_ms;
 			pi->b = b;
