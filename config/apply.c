@@ -95,10 +95,12 @@ cfgapply_check(const struct cfg *cur, const char *text, size_t len, const char *
 	return 0;
 }
 
+/* 0, -1 (not written) or -2 (written, its folder's fsync failed: see fio_atomic) */
 static int
 write_path(const char *base, const char *suffix, const char *data, size_t len, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
+	int r;
 
 	snprintf(path, sizeof(path), "%s%s", base, suffix);
 	if (data == NULL) {
@@ -108,9 +110,9 @@ write_path(const char *base, const char *suffix, const char *data, size_t len, c
 		}
 		return 0;
 	}
-	if (fio_atomic(path, data, len, 0644) < 0) {
+	if ((r = fio_atomic(path, data, len, 0644)) < 0) {
 		snprintf(err, errlen, _("cannot write %s: %s"), path, strerror(errno));
-		return -1;
+		return r;
 	}
 	return 0;
 }
@@ -139,8 +141,15 @@ cfgapply_swap(const struct cfg *cur, const char *text, size_t len, const char *s
 	    write_path(cur->file, ".last-good.sig", oldsig, oldsiglen, r->msg, sizeof(r->msg)) < 0 ||
 	    write_path(cur->file, ".sig", sig, siglen, r->msg, sizeof(r->msg)) < 0)
 		goto out;
-	if (write_path(cur->file, "", text, len, r->msg, sizeof(r->msg)) < 0) {
+	if ((rc = write_path(cur->file, "", text, len, r->msg, sizeof(r->msg))) < 0) {
+		/* -2: the new one is in place but not durable: put the old one back, as refused means */
+		if (rc == -2 && write_path(cur->file, "", cur->text, cur->textlen, r->msg + strlen(r->msg), 0) == -1) {
+			size_t n = strlen(r->msg);
+			snprintf(r->msg + n, sizeof(r->msg) - n, _("; the new configuration may be in force: check "
+			    "it with loaxa status"));
+		}
 		write_path(cur->file, ".sig", oldsig, oldsiglen, r->msg + strlen(r->msg), 0);
+		rc = -1;
 		goto out;
 	}
 	rc = 0;

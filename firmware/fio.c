@@ -171,8 +171,14 @@ fio_atomic(const char *path, const void *data, size_t len, mode_t mode)
 		goto fail;
 	}
 	fd = -1;
-	if (fio_rename(tmp, path) < 0)
+	if (fault(FIO_RENAME) < 0 || rename(tmp, path) < 0)
 		goto fail;
+	{
+		char dir[PATH_MAX];
+		parent_of(path, dir, sizeof(dir));
+		if (fio_fsync_dir(dir) < 0)
+			return -2;	/* in place, not yet durable */
+	}
 	return 0;
 fail:
 	saved = errno;

@@ -27,7 +27,13 @@ int	fio_write(int fd, const void *buf, size_t len);	/* all of it, or -1 (errno) 
 int	fio_fsync(int fd);
 int	fio_fsync_dir(const char *dir);
 int	fio_rename(const char *from, const char *to);	/* rename, then fsync the target's folder */
-/* replace path atomically with data; -1 with errno, and path untouched */
+/*
+ * Replaces path atomically with data. 0: done and durable. -1 (errno): path
+ * untouched. -2 (errno): the rename was done but the folder's fsync failed:
+ * path holds the new data, which a power cut may yet undo. Callers that must
+ * know which content is in force look at -2 (a config swap puts the old one
+ * back); others may take any negative value as failure.
+ */
 int	fio_atomic(const char *path, const void *data, size_t len, mode_t mode);
 /* mkdir -p with mode for the created ones; 0 or -1 */
 int	fio_mkdirs(const char *dir, mode_t mode);
