@@ -52,7 +52,12 @@ CFLAGS ?= -O2 -g
 # _FILE_OFFSET_BITS=64: 32-bit boards (armhf) get 64-bit file sizes and
 # directory offsets (readdir() on ext4's 64-bit cookies fails with EOVERFLOW
 # otherwise, as under qemu-arm); a no-op on 64-bit targets
-ALL_CPPFLAGS = -I. -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DLOCALEDIR='"$(LOCALEDIR)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' $(CPPFLAGS)
+# DEFAULT_LANG=vi: the language when the environment names none (the
+# package's build: boards default to Vietnamese); empty here, so a developer
+# in the C locale reads English
+DEFAULT_LANG ?=
+ALL_CPPFLAGS = -I. -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DLOCALEDIR='"$(LOCALEDIR)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' \
+	       -DLOAXA_DEFAULT_LANG='"$(DEFAULT_LANG)"' $(CPPFLAGS)
 ALL_CFLAGS   = -std=c11 $(WARN) $(PKG_CFLAGS) $(SAN) $(CFLAGS)
 ALL_LDFLAGS  = $(SAN) $(LDFLAGS)
 # libunistring (NFC names from sticks) ships no pkg-config file
