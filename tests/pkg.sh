@@ -170,7 +170,8 @@ grep -q 'hợp lệ\|Cấu hình' "$DEB_OUT/check" && ok "in the C locale it ans
 	nok "in the C locale it answers in Vietnamese" "$DEB_OUT/check"
 
 # the keys: device key (secret 0600, loaxa), public key, sealing key; the seed only in root's file
-st() { stat -c '%a %U' "$root$1" 2> /dev/null; }
+# owners by name in the chroot's passwd (its ids are not this machine's)
+st() { stat -c '%a %u' "$root$1" 2> /dev/null | while read -r m u; do echo "$m $(awk -F: -v u="$u" '$3 == u {print $1}' "$root/etc/passwd")"; done; }
 [ "$(st /var/lib/loaxa/device.key)" = "600 loaxa" ] && ok "device key /var/lib/loaxa/device.key (0600 loaxa)" ||
 	nok "device key /var/lib/loaxa/device.key (0600 loaxa; got $(st /var/lib/loaxa/device.key))" "$log"
 pub=$(cat "$root/var/lib/loaxa/device.pub" 2> /dev/null)
