@@ -5,8 +5,8 @@
 #   tests/deps.sh --cross    the armhf and arm64 builds (make deps-cross): adds
 #                            the foreign architectures, the cross toolchains,
 #                            qemu-user and the :armhf/:arm64 -dev packages
-#   tests/deps.sh --pkg      the package test (tests/pkg.sh): debhelper,
-#                            debootstrap
+#   tests/deps.sh --pkg      only what the package test needs (tests/pkg.sh,
+#                            also in the default list: make check runs it)
 set -eu
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
@@ -91,6 +91,7 @@ libsndfile1-dev libebur128-dev libgpiod-dev libsystemd-dev libunistring-dev
 alsa-utils libasound2-plugins espeak-ng lame mpg123 sox pulseaudio python3 busybox-static
 valgrind time
 chromium poppler-utils
+debhelper dpkg-dev fakeroot debootstrap systemd
 "
 missing=""
 for p in $pkgs; do

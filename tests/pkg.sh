@@ -78,7 +78,7 @@ for f in /usr/bin/loaxa /usr/sbin/loaxad /lib/systemd/system/loaxad.service /lib
 done
 [ -z "$missing" ] && ok "holds binaries, units, udev rules, sysusers/tmpfiles, man pages, vi catalog, example config" ||
 	nok "the package lacks:$missing"
-dpkg-deb -f "$DEB" Conffiles 2> /dev/null | grep -q '/etc/loaxa/loaxa.cfg' && ok "/etc/loaxa/loaxa.cfg is a conffile" ||
+dpkg-deb -I "$DEB" conffiles 2> /dev/null | grep -qx '/etc/loaxa/loaxa.cfg' && ok "/etc/loaxa/loaxa.cfg is a conffile" ||
 	nok "/etc/loaxa/loaxa.cfg is not a conffile"
 
 # --- install into a clean Debian 12 ---------------------------------------
@@ -144,8 +144,8 @@ loaxa:*:*:*:*:/var/lib/loaxa:/usr/sbin/nologin | loaxa:*:*:*:*:/var/lib/loaxa:/s
 *) nok "user loaxa created (got: ${pw:-nothing})" "$log" ;;
 esac
 groups=$(inroot id -nG loaxa 2> /dev/null)
-case " $groups " in *" audio "*" gpio "* | *" gpio "*" audio "*) ok "loaxa is in groups audio and gpio ($groups)" ;;
-*) nok "loaxa is in groups audio and gpio (got: $groups)" ;; esac
+case " $groups " in *" audio "*) case " $groups " in *" gpio "*) in_groups=1 ;; esac ;; esac
+[ -n "${in_groups:-}" ] && ok "loaxa is in groups audio and gpio ($groups)" || nok "loaxa is in groups audio and gpio (got: $groups)"
 
 # enabled: the symlink deb-systemd-helper makes for WantedBy=multi-user.target
 l=$root/etc/systemd/system/multi-user.target.wants/loaxad.service
