@@ -193,9 +193,11 @@ deps-cross:
 check-cross:
 	tests/cross.sh
 
-# the Debian package (debian/, dpkg-buildpackage) into build/deb
+# the Debian package (debian/, dpkg-buildpackage) into build/deb; DEB_ARCH=armhf
+# or arm64 cross-builds it (make deps-cross first)
+DEB_ARCH ?=
 deb:
-	tests/pkg.sh --build-only
+	tests/pkg.sh --build-only $(DEB_ARCH)
 
 clean:
 	rm -rf build

@@ -1,6 +1,8 @@
 #!/bin/sh
 # The Debian package, built from the tree and installed on a clean Debian 12.
-#   tests/pkg.sh --build-only   build build/deb/loaxa_VERSION_ARCH.deb (make deb)
+#   tests/pkg.sh --build-only [ARCH]
+#                               build build/deb/loaxa_VERSION_ARCH.deb (make deb
+#                               [DEB_ARCH=armhf]: a cross build, dpkg-buildpackage -aARCH)
 #   tests/pkg.sh                build it, then install it into a copy of a
 #                               debootstrap'ed bookworm (chroot, as root) and
 #                               check what issue 7 asks: a valid example
@@ -25,6 +27,7 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
 mode=${1:-test}
+arch=${2:-}
 DEB_OUT=$top/build/deb
 BASE=${LOAXA_DEBOOTSTRAP:-/var/cache/loaxa-pkgtest/base}
 MIRROR=${LOAXA_MIRROR:-http://deb.debian.org/debian}
@@ -41,15 +44,15 @@ build_deb() {
 	done
 	ver=$(dpkg-parsechangelog -l debian/changelog -S Version)
 	src=$DEB_OUT/src/loaxa-$ver
-	rm -rf "$DEB_OUT"
+	rm -rf "$DEB_OUT/src" "$DEB_OUT"/*.deb "$DEB_OUT"/*.log
 	mkdir -p "$src"
 	# the tracked files as they are now (uncommitted edits included)
 	git ls-files -z --cached --others --exclude-standard | (cd "$top" && xargs -0 cp -P --parents -t "$src" 2> /dev/null)
 	# a native package from a copy: dpkg-source is not run (-b), the tree is not touched
-	(cd "$src" && dpkg-buildpackage -b -us -uc -j"$(nproc)") > "$DEB_OUT/build.log" 2>&1 || return 1
+	(cd "$src" && dpkg-buildpackage -b -us -uc -j"$(nproc)" ${arch:+-a"$arch"}) > "$DEB_OUT/build.log" 2>&1 || return 1
 	mv "$DEB_OUT"/src/*.deb "$DEB_OUT"/ 2> /dev/null
 	rm -rf "$DEB_OUT/src"
-	DEB=$(ls "$DEB_OUT"/loaxa_*.deb 2> /dev/null | head -n 1)
+	DEB=$(ls "$DEB_OUT"/loaxa_*_"${arch:-$(dpkg --print-architecture)}".deb 2> /dev/null | head -n 1)
 	[ -n "$DEB" ]
 }
 
