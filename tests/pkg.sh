@@ -49,7 +49,9 @@ build_deb() {
 	# the tracked files as they are now (uncommitted edits included)
 	git ls-files -z --cached --others --exclude-standard | (cd "$top" && xargs -0 cp -P --parents -t "$src" 2> /dev/null)
 	# a native package from a copy: dpkg-source is not run (-b), the tree is not touched
-	(cd "$src" && dpkg-buildpackage -b -us -uc -j"$(nproc)" ${arch:+-a"$arch"}) > "$DEB_OUT/build.log" 2>&1 || return 1
+	# a cross build cannot run its tests (debian/rules runs none anyway): nocheck
+	(cd "$src" && if [ -n "$arch" ]; then export DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:+$DEB_BUILD_OPTIONS }nocheck"; fi &&
+	    dpkg-buildpackage -b -us -uc -j"$(nproc)" ${arch:+-a"$arch"}) > "$DEB_OUT/build.log" 2>&1 || return 1
 	mv "$DEB_OUT"/src/*.deb "$DEB_OUT"/ 2> /dev/null
 	rm -rf "$DEB_OUT/src"
 	DEB=$(ls "$DEB_OUT"/loaxa_*_"${arch:-$(dpkg --print-architecture)}".deb 2> /dev/null | head -n 1)
@@ -60,7 +62,7 @@ if ! build_deb; then
 	nok "dpkg-buildpackage builds the package" "$DEB_OUT/build.log"
 	exit 1
 fi
-if grep -q 'warning:' "$DEB_OUT/build.log"; then
+if grep -Eq '\.[ch]:[0-9]+:[0-9]+: warning:' "$DEB_OUT/build.log"; then
 	nok "the package build has no compiler warnings" "$DEB_OUT/build.log"
 fi
 ok "dpkg-buildpackage builds $(basename "$DEB") ($(( $(stat -c %s "$DEB") / 1024 )) KiB)"
