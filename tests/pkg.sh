@@ -179,6 +179,10 @@ grep -q 'hợp lệ\|Cấu hình' "$DEB_OUT/check" && ok "in the C locale it ans
 st() { stat -c '%a %u' "$root$1" 2> /dev/null | while read -r m u; do echo "$m $(awk -F: -v u="$u" '$3 == u {print $1}' "$root/etc/passwd")"; done; }
 [ "$(st /var/lib/loaxa/device.key)" = "600 loaxa" ] && ok "device key /var/lib/loaxa/device.key (0600 loaxa)" ||
 	nok "device key /var/lib/loaxa/device.key (0600 loaxa; got $(st /var/lib/loaxa/device.key))" "$log"
+# the folders tmpfiles.d makes: loaxad swaps signed configs into /etc/loaxa itself
+[ "$(st /etc/loaxa)" = "755 loaxa" ] && [ "$(st /var/lib/loaxa)" = "750 loaxa" ] &&
+	ok "/etc/loaxa (0755 loaxa) and /var/lib/loaxa (0750 loaxa) as tmpfiles.d says" ||
+	nok "/etc/loaxa and /var/lib/loaxa owned by loaxa (got $(st /etc/loaxa), $(st /var/lib/loaxa))"
 pub=$(cat "$root/var/lib/loaxa/device.pub" 2> /dev/null)
 case $pub in ed25519:?*) ok "device public key $pub" ;; *) nok "device public key /var/lib/loaxa/device.pub (got: $pub)" ;; esac
 [ -f "$root/var/lib/loaxa/seal.key" ] && ok "sealing key /var/lib/loaxa/seal.key" || nok "sealing key /var/lib/loaxa/seal.key"
