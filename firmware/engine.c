@@ -377,6 +377,13 @@ apply_history(struct engine *e)
 static void
 setup_emergencies(struct engine *e)
 {
+	char inhand[MAX_EMERG][sizeof(e->em[0].id)];
+	int ninhand = 0;
+
+	/* one on air stays in hand: a library reload (a stick, a push) must not restart it */
+	for (int k = 0; k < e->nem; k++)
+		if (e->em[k].next_ms == LLONG_MAX - 1)
+			memcpy(inhand[ninhand++], e->em[k].id, sizeof(inhand[0]));
 	e->nem = 0;
 	for (int i = 0; i < e->lib.n && e->nem < MAX_EMERG; i++) {
 		const struct bulletin *b = &e->lib.b[i];
@@ -392,6 +399,9 @@ setup_emergencies(struct engine *e)
 			continue;
 		snprintf(e->em[e->nem].id, sizeof(e->em[e->nem].id), "%s", b->id);
 		e->em[e->nem].next_ms = first;
+		for (int k = 0; k < ninhand; k++)
+			if (strcmp(inhand[k], b->id) == 0)
+				e->em[e->nem].next_ms = LLONG_MAX - 1;
 		e->nem++;
 	}
 }

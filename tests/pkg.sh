@@ -38,6 +38,9 @@ skip() { echo "ok - package: $1 # SKIP $2"; }
 fails=0
 
 # --- build ---------------------------------------------------------------
+# run from `make check` (or `make SANITIZE=1 check`), make's MAKEFLAGS would
+# reach debian/rules' make and build the package with that check's options
+unset MAKEFLAGS MFLAGS MAKELEVEL
 build_deb() {
 	for t in dpkg-buildpackage dh fakeroot; do
 		command -v $t > /dev/null || { echo "pkg.sh: no $t (tests/deps.sh --pkg)" >&2; return 1; }

@@ -59,7 +59,7 @@ done
 [ -z "$missing" ] && ok "loaxa(1) describes every command of loaxa help" || nok "loaxa(1) lacks:$missing"
 
 # make install
-if make -s install DESTDIR="$t/root" PREFIX=/usr > "$t/inst" 2>&1; then
+if env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s install DESTDIR="$t/root" PREFIX=/usr BUILD="${BUILD:-build}" > "$t/inst" 2>&1; then
 	missing=""
 	for f in usr/bin/loaxa usr/sbin/loaxad usr/lib/systemd/system/loaxad.service usr/lib/systemd/system/loaxa-ingest@.service \
 	    usr/lib/udev/rules.d/60-loaxa-gpio.rules usr/lib/udev/rules.d/90-loaxa-usb.rules usr/lib/sysusers.d/loaxa.conf \

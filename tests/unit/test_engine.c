@@ -334,6 +334,26 @@ emergency_cuts_the_bulletin_and_the_session_goes_on(void)
 	halt(&w, NULL);
 }
 
+/* found by the kill loop: a stick loaded during an emergency restarted it, cut by itself */
+static void
+a_library_change_does_not_restart_the_emergency_on_air(void)
+{
+	struct world w;
+
+	fresh();
+	EXPECT(boot(&w, at(2026, 3, 2, 21, 0), 1) == 0);
+	put("flood", "local", BUL_EMERGENCY, MIN, at(2026, 3, 2, 21, 0), 0);
+	engine_library_changed(w.e);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 21, 0) + 30000);	/* flood on air, half aired */
+	put("news", "law", BUL_NORMAL, MIN, at(2026, 3, 2, 21, 0), 0);
+	engine_library_changed(w.e);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 22, 0));
+	EXPECT_INT(count("airing", "bulletin", "flood"), 1);
+	EXPECT_INT(count("airing", "outcome", "complete"), 1);
+	EXPECT_INT(count("airing", "outcome", "interrupted"), 0);
+	halt(&w, NULL);
+}
+
 static void
 emergency_airs_in_quiet_hours_and_repeats(void)
 {
@@ -472,6 +492,7 @@ main(void)
 	TEST(forward_jump_over_a_session_logs_it_missed);
 	TEST(emergency_cuts_the_bulletin_and_the_session_goes_on);
 	TEST(emergency_airs_in_quiet_hours_and_repeats);
+	TEST(a_library_change_does_not_restart_the_emergency_on_air);
 	TEST(no_audio_device_makes_the_session_missed);
 	TEST(a_bulletin_that_fails_is_logged_and_the_next_airs);
 	TEST(stop_mid_airing_logs_interrupted_missed_and_shutdown);
