@@ -208,6 +208,19 @@ if inroot setpriv --reuid=loaxa --regid=loaxa --init-groups loaxa simulate -c /e
 else
 	nok "the airing log verifies with the seed" "$DEB_OUT/verify"
 fi
+# the installed daemon starts on the installed config as user loaxa (no
+# systemd in a chroot: run as the unit would, without its sandbox), writes
+# its boot record, and ends cleanly on SIGTERM with a shutdown record
+inroot setpriv --reuid=loaxa --regid=loaxa --init-groups env LANGUAGE=vi LANG=C.UTF-8 \
+    sh -c '/usr/sbin/loaxad -c /etc/loaxa/loaxa.cfg & p=$!; sleep 3; kill -TERM $p; wait $p' > "$DEB_OUT/daemon" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && inroot loaxa log show -c /etc/loaxa/loaxa.cfg > "$DEB_OUT/show" 2>&1 &&
+    tail -n 4 "$DEB_OUT/show" | grep -q "$(printf 'khởi động\|boot')" && tail -n 1 "$DEB_OUT/show" | grep -q "$(printf 'tắt máy\|shutdown')"; then
+	ok "the installed loaxad runs as loaxa on the installed config: boot and shutdown records written"
+else
+	cat "$DEB_OUT/show" >> "$DEB_OUT/daemon" 2> /dev/null
+	nok "the installed loaxad runs as loaxa on the installed config (exit $rc)" "$DEB_OUT/daemon"
+fi
 ls "$root/var/lib/loaxa/airlog" > "$DEB_OUT/airlog.before" 2>&1
 sum_before=$(cat "$root"/var/lib/loaxa/airlog/* 2> /dev/null | sha256sum)
 
