@@ -7,13 +7,25 @@ DATADIR    ?= $(PREFIX)/share
 LOCALEDIR  ?= $(DATADIR)/locale
 SYSCONFDIR ?= /etc
 LIBEXECDIR ?= $(PREFIX)/libexec
+MANDIR     ?= $(DATADIR)/man
 UDEVRULESDIR ?= /usr/lib/udev/rules.d
 SYSTEMDUNITDIR ?= /usr/lib/systemd/system
+SYSUSERSDIR ?= /usr/lib/sysusers.d
+TMPFILESDIR ?= /usr/lib/tmpfiles.d
 CC         ?= cc
+# CROSS=arm-linux-gnueabihf- (armhf) or CROSS=aarch64-linux-gnu- (arm64):
+# Debian's cross toolchain (crossbuild-essential-ARCH) and the ARCH -dev
+# packages (make deps-cross). pkgconf:ARCH gives TRIPLET-pkg-config, which
+# reads the multiarch .pc files of that architecture only. Each target builds
+# in its own folder, build/ARCH, so native and cross objects never mix.
 CROSS      ?=
+STRIP      ?= $(CROSS)strip
 ifneq ($(CROSS),)
 CC         := $(CROSS)gcc
+AR         := $(CROSS)ar
 PKG_CONFIG := $(CROSS)pkg-config
+CROSS_ARCH := $(or $(if $(filter arm-linux-gnueabihf-,$(CROSS)),armhf),$(if $(filter aarch64-linux-gnu-,$(CROSS)),arm64),$(patsubst %-,%,$(notdir $(CROSS))))
+BUILD      ?= build/$(CROSS_ARCH)
 endif
 
 BUILD      ?= build
@@ -31,14 +43,24 @@ BUILD      := build/fuzzer
 SAN        := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
 
-PKGS = alsa libconfig libmpg123 libsodium jansson yajl sndfile libebur128 libgpiod libsystemd \
+PKGS = alsa libconfig libmpg123 libsodium jansson yajl libebur128 libgpiod libsystemd \
        libmosquitto libcurl libpq sqlite3
+# libsndfile: its header at build time, the library loaded when a WAV is first used (audio/sfdl.c)
+DLPKGS = sndfile
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wcast-qual
 DEPFLAGS = -MMD -MP
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(DLPKGS))
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS))
 CFLAGS ?= -O2 -g
-ALL_CPPFLAGS = -I. -D_GNU_SOURCE -DLOCALEDIR='"$(LOCALEDIR)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' $(CPPFLAGS)
+# _FILE_OFFSET_BITS=64: 32-bit boards (armhf) get 64-bit file sizes and
+# directory offsets (readdir() on ext4's 64-bit cookies fails with EOVERFLOW
+# otherwise, as under qemu-arm); a no-op on 64-bit targets
+# DEFAULT_LANG=vi: the language when the environment names none (the
+# package's build: boards default to Vietnamese); empty here, so a developer
+# in the C locale reads English
+DEFAULT_LANG ?=
+ALL_CPPFLAGS = -I. -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DLOCALEDIR='"$(LOCALEDIR)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' \
+	       -DLOAXA_DEFAULT_LANG='"$(DEFAULT_LANG)"' $(CPPFLAGS)
 ALL_CFLAGS   = -std=c11 $(WARN) $(PKG_CFLAGS) $(SAN) $(CFLAGS)
 ALL_LDFLAGS  = $(SAN) $(LDFLAGS)
 # libunistring (NFC names from sticks) ships no pkg-config file
@@ -73,11 +95,11 @@ po:
 	    $(sort $(wildcard config/*.c scheduler/*.c audio/*.c firmware/*.c))
 	for l in $(LINGUAS); do msgmerge -q --update --backup=none --no-fuzzy-matching po/$$l.po po/loaxa.pot; done
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-$(BUILD)/obj/tests/%.o: tests/%.c
+$(BUILD)/obj/tests/%.o: tests/%.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) -DTOP='"$(CURDIR)"' $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
@@ -91,9 +113,10 @@ $(BUILD)/loaxa: $(BUILD)/obj/firmware/loaxa.o $(BUILD)/libloaxa.a
 $(BUILD)/loaxad: $(BUILD)/obj/firmware/loaxad.o $(BUILD)/libloaxa.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
 
+# the unit tests make and read their WAV fixtures with libsndfile directly
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TESTHLP) $(BUILD)/libloaxa.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL) $(shell $(PKG_CONFIG) --libs $(DLPKGS))
 
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(BUILD)/libloaxa.a
 	@mkdir -p $(dir $@)
@@ -129,6 +152,13 @@ deps:
 demo: all
 	BUILD=$(BUILD) firmware/demo.sh
 
+# units and helper are installed with the paths of this install
+UNITSED = -e 's|/usr/bin/loaxa|$(BINDIR)/loaxa|' -e 's|/usr/sbin/loaxad|$(SBINDIR)/loaxad|' \
+	  -e 's|/usr/libexec/loaxa/|$(LIBEXECDIR)/loaxa/|'
+MAN1 = firmware/man/loaxa.1
+MAN5 = firmware/man/loaxa.cfg.5
+MAN8 = firmware/man/loaxad.8
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/loaxa
 	install -m 0755 $(BUILD)/loaxa $(DESTDIR)$(BINDIR)/loaxa
@@ -136,18 +166,47 @@ install: all
 	for l in $(LINGUAS); do install -D -m 0644 $(BUILD)/locale/$$l/LC_MESSAGES/loaxa.mo \
 	    $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/loaxa.mo; done
 	install -D -m 0644 firmware/udev/90-loaxa-usb.rules $(DESTDIR)$(UDEVRULESDIR)/90-loaxa-usb.rules
+	install -D -m 0644 firmware/udev/60-loaxa-gpio.rules $(DESTDIR)$(UDEVRULESDIR)/60-loaxa-gpio.rules
 	install -D -m 0755 firmware/systemd/loaxa-usb $(DESTDIR)$(LIBEXECDIR)/loaxa/loaxa-usb
-	sed -e 's|/usr/bin/loaxa|$(BINDIR)/loaxa|' -e 's|/usr/libexec/loaxa/|$(LIBEXECDIR)/loaxa/|' \
-	    firmware/systemd/loaxa-ingest@.service > loaxa-ingest@.service.tmp
-	install -D -m 0644 loaxa-ingest@.service.tmp $(DESTDIR)$(SYSTEMDUNITDIR)/loaxa-ingest@.service
-	rm -f loaxa-ingest@.service.tmp
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	for u in loaxad.service loaxa-ingest@.service; do sed $(UNITSED) firmware/systemd/$$u > $(DESTDIR)$(SYSTEMDUNITDIR)/$$u \
+	    && chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u; done
+	install -D -m 0644 firmware/systemd/loaxa.sysusers $(DESTDIR)$(SYSUSERSDIR)/loaxa.conf
+	install -D -m 0644 firmware/systemd/loaxa.tmpfiles $(DESTDIR)$(TMPFILESDIR)/loaxa.conf
+	install -D -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/loaxa.1
+	install -D -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/loaxa.cfg.5
+	install -D -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/loaxad.8
 	install -d $(DESTDIR)$(DATADIR)/doc/loaxa/examples
 	install -m 0644 config/examples/*.cfg $(DESTDIR)$(DATADIR)/doc/loaxa/examples/
+
+# the board's default configuration, for a system install (the package installs it as a conffile)
+install-config:
+	install -D -m 0644 config/examples/board.cfg $(DESTDIR)$(SYSCONFDIR)/loaxa/loaxa.cfg
+
+# stripped sizes of what a board runs (README "Boards")
+size: all
+	@for f in loaxad loaxa; do $(STRIP) -o $(BUILD)/$$f.stripped $(BUILD)/$$f && \
+	    printf '%s %s %d bytes (%d KiB) stripped\n' "$(or $(CROSS_ARCH),native)" $$f \
+	    $$(stat -c %s $(BUILD)/$$f.stripped) $$(( $$(stat -c %s $(BUILD)/$$f.stripped) / 1024 )); done
+
+# cross builds: foreign architectures, toolchains and -dev packages (a big download; not part of check)
+deps-cross:
+	tests/deps.sh --cross
+
+# the unit tests of the armhf and arm64 builds under qemu-user
+check-cross:
+	tests/cross.sh
+
+# the Debian package (debian/, dpkg-buildpackage) into build/deb; DEB_ARCH=armhf
+# or arm64 cross-builds it (make deps-cross first)
+DEB_ARCH ?=
+deb:
+	tests/pkg.sh --build-only $(DEB_ARCH)
 
 clean:
 	rm -rf build
 
-.PHONY: all demo tests check bench fuzz fuzz-targets deps install clean po
+.PHONY: all demo tests check bench fuzz fuzz-targets deps deps-cross check-cross install install-config size deb clean po
 .SECONDARY:
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -20,7 +20,6 @@
 #include <fcntl.h>
 #include <math.h>
 #include <mpg123.h>
-#include <sndfile.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +28,7 @@
 #include <unistd.h>
 
 #include "audio/decode.h"
+#include "audio/sfdl.h"
 #include "firmware/nls.h"
 
 #define SNIFF_LEN	(16 * 1024)	/* start of the audio looked at: junk, a frame, the next */
@@ -394,13 +394,16 @@ wav_truncated(const char *log)
 static int
 wav_open(struct audio_dec *d, char *err, size_t errlen)
 {
+	const struct sfdl *sf = sfdl(err, errlen);
 	SF_INFO si;
 	char log[2048];
 	int sub;
 
+	if (sf == NULL)
+		return -1;
 	memset(&si, 0, sizeof(si));
-	if ((d->sf = sf_open_fd(d->fd, SFM_READ, &si, 0)) == NULL) {
-		seterr(err, errlen, _("%s: not a readable WAV file (%s); convert it to MP3"), d->path, sf_strerror(NULL));
+	if ((d->sf = sf->open_fd(d->fd, SFM_READ, &si, 0)) == NULL) {
+		seterr(err, errlen, _("%s: not a readable WAV file (%s); convert it to MP3"), d->path, sf->strerror(NULL));
 		return -1;
 	}
 	if ((si.format & SF_FORMAT_TYPEMASK) != SF_FORMAT_WAV && (si.format & SF_FORMAT_TYPEMASK) != SF_FORMAT_WAVEX &&
@@ -424,7 +427,7 @@ wav_open(struct audio_dec *d, char *err, size_t errlen)
 	 * copy. Recorders that stream write 0 or 0xFFFFFFFF there; those are fine.
 	 */
 	log[0] = '\0';
-	sf_command(d->sf, SFC_GET_LOG_INFO, log, sizeof(log));
+	sf->command(d->sf, SFC_GET_LOG_INFO, log, sizeof(log));
 	if (wav_truncated(log)) {
 		seterr(err, errlen, _("%s: the WAV data is shorter than its header says: truncated; copy it again"),
 		    d->path);
@@ -439,20 +442,21 @@ wav_open(struct audio_dec *d, char *err, size_t errlen)
 		seterr(err, errlen, _("%s: the WAV file holds no audio; record it again"), d->path);
 		return -1;
 	}
-	sf_command(d->sf, SFC_SET_NORM_FLOAT, NULL, SF_TRUE);
+	sf->command(d->sf, SFC_SET_NORM_FLOAT, NULL, SF_TRUE);
 	return 0;
 }
 
 static long
 wav_read(struct audio_dec *d, float *buf, size_t frames)
 {
-	sf_count_t n = sf_readf_float(d->sf, buf, (sf_count_t)frames);
+	const struct sfdl *sf = sfdl(NULL, 0);	/* loaded: wav_open succeeded */
+	sf_count_t n = sf->readf_float(d->sf, buf, (sf_count_t)frames);
 
 	if (n > 0)
 		return (long)n;
-	if (sf_error(d->sf) != SF_ERR_NO_ERROR) {
+	if (sf->error(d->sf) != SF_ERR_NO_ERROR) {
 		snprintf(d->err, sizeof(d->err), _("%s: damaged WAV data after %.1f s (%s); copy it again"), d->path,
-		    (double)d->done / (double)d->rate, sf_strerror(d->sf));
+		    (double)d->done / (double)d->rate, sf->strerror(d->sf));
 		return -1;
 	}
 	if (d->length > 0 && d->done < d->length) {
@@ -584,7 +588,7 @@ audio_dec_close(struct audio_dec *d)
 		mpg123_delete(d->mh);
 	}
 	if (d->sf)
-		sf_close(d->sf);
+		sfdl(NULL, 0)->close(d->sf);
 	if (d->fd >= 0)
 		close(d->fd);
 	free(d->path);

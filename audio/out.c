@@ -13,7 +13,6 @@
 #include <alsa/asoundlib.h>
 #include <errno.h>
 #include <poll.h>
-#include <sndfile.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +25,7 @@
 
 #include "audio/dsp.h"
 #include "audio/out.h"
+#include "audio/sfdl.h"
 #include "firmware/nls.h"
 
 #define STAGE_FRAMES	4096		/* device frames converted per block */
@@ -462,27 +462,32 @@ static const struct out_ops null_ops = {
 static int
 file_setup(struct audio_out *o, long rate, int ch, char *err, size_t errlen)
 {
+	const struct sfdl *sf;
 	SF_INFO si;
 
 	if (o->sf != NULL)
 		return 0;	/* the file keeps the format of its first stream */
+	if ((sf = sfdl(err, errlen)) == NULL)
+		return -1;
 	memset(&si, 0, sizeof(si));
 	si.samplerate = (int)rate;
 	si.channels = ch;
 	si.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
-	if ((o->sf = sf_open(o->path, SFM_WRITE, &si)) == NULL) {
-		seterr(err, errlen, _("%s: cannot write: %s"), o->path, sf_strerror(NULL));
+	if ((o->sf = sf->open(o->path, SFM_WRITE, &si)) == NULL) {
+		seterr(err, errlen, _("%s: cannot write: %s"), o->path, sf->strerror(NULL));
 		return -1;
 	}
-	sf_command(o->sf, SFC_SET_UPDATE_HEADER_AUTO, NULL, SF_TRUE);
+	sf->command(o->sf, SFC_SET_UPDATE_HEADER_AUTO, NULL, SF_TRUE);
 	return null_setup(o, rate, ch, err, errlen);
 }
 
 static long
 file_write(struct audio_out *o, const void *buf, long frames, char *err, size_t errlen)
 {
-	if (sf_writef_float(o->sf, buf, frames) != frames) {
-		seterr(err, errlen, _("%s: cannot write: %s"), o->path, sf_strerror(o->sf));
+	const struct sfdl *sf = sfdl(NULL, 0);	/* loaded: file_setup succeeded */
+
+	if (sf->writef_float(o->sf, buf, frames) != frames) {
+		seterr(err, errlen, _("%s: cannot write: %s"), o->path, sf->strerror(o->sf));
 		return -1;
 	}
 	return frames;
@@ -931,7 +936,7 @@ audio_out_free(struct audio_out *o)
 	if (o->ops)
 		audio_out_close(o);
 	if (o->sf)
-		sf_close(o->sf);
+		sfdl(NULL, 0)->close(o->sf);
 	if (o->efd >= 0)
 		close(o->efd);
 	free(o->stage);

@@ -377,6 +377,13 @@ apply_history(struct engine *e)
 static void
 setup_emergencies(struct engine *e)
 {
+	char inhand[MAX_EMERG][sizeof(e->em[0].id)];
+	int ninhand = 0;
+
+	/* one on air stays in hand: a library reload (a stick, a push) must not restart it */
+	for (int k = 0; k < e->nem; k++)
+		if (e->em[k].next_ms == LLONG_MAX - 1)
+			memcpy(inhand[ninhand++], e->em[k].id, sizeof(inhand[0]));
 	e->nem = 0;
 	for (int i = 0; i < e->lib.n && e->nem < MAX_EMERG; i++) {
 		const struct bulletin *b = &e->lib.b[i];
@@ -392,6 +399,9 @@ setup_emergencies(struct engine *e)
 			continue;
 		snprintf(e->em[e->nem].id, sizeof(e->em[e->nem].id), "%s", b->id);
 		e->em[e->nem].next_ms = first;
+		for (int k = 0; k < ninhand; k++)
+			if (strcmp(inhand[k], b->id) == 0)
+				e->em[e->nem].next_ms = LLONG_MAX - 1;
 		e->nem++;
 	}
 }
@@ -794,6 +804,42 @@ note_current(struct engine *e, int item)
 	free(text);
 }
 
+/* a string member, "" when it is missing or not a string */
+static const char *
+jstr(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+/*
+ * A session cut by a crash or a power cut whose time is not over: its slot,
+ * found again in today's plan (same start, same session), or -1. The rest of
+ * it then airs now (the cut bulletin again, whole) instead of being missed.
+ */
+static int
+resumable(struct engine *e, const char *slot, const char *session, struct sched_slot *out, long long *slot_ms)
+{
+	struct sched_slot sl[SCHED_MAX_SLOTS];
+	long long ms[SCHED_MAX_SLOTS], t, now = now_ms(e);
+	int32_t day;
+	int n;
+
+	if (slot == NULL || !clock_ok(e) || date_parse_ts(slot, &t, NULL) < 0)
+		return -1;
+	t *= 1000;
+	local_of(t, &day, NULL, NULL);
+	n = slots_of(e, day, sl, ms);
+	for (int i = 0; i < n; i++)
+		if (ms[i] == t && strcmp(sl[i].session->id, session) == 0 && now + 1000 < t + sl[i].length_ms) {
+			*out = sl[i];
+			*slot_ms = t;
+			return 0;
+		}
+	return -1;
+}
+
 /* at start: a bulletin that was on air when the daemon died */
 static void
 recover_current(struct engine *e)
@@ -801,6 +847,10 @@ recover_current(struct engine *e)
 	json_error_t je;
 	json_t *o, *items, *it;
 	const char *start, *slot;
+	struct plan_item *rest = NULL;
+	struct sched_slot rsl;
+	long long rslot_ms = 0;
+	int nrest = 0, resume = 0;
 	size_t i;
 	long long idx;
 
@@ -810,13 +860,32 @@ recover_current(struct engine *e)
 	idx = json_integer_value(json_object_get(o, "item"));
 	start = json_string_value(json_object_get(o, "start"));
 	slot = json_string_value(json_object_get(o, "slot"));
+	if (json_is_true(json_object_get(o, "timed")) && idx >= 0 && (size_t)idx < json_array_size(items) &&
+	    resumable(e, slot, jstr(json_array_get(items, (size_t)idx), "session"), &rsl, &rslot_ms) == 0 && (rest = calloc(MAX_ITEMS, sizeof(*rest))) != NULL)
+		resume = 1;
 	json_array_foreach(items, i, it) {
 		static const char *const bul[] = { "bulletin", "title", "topic", "level", "source", "sha256" };
 		int cut = (long long)i == idx;
+		const struct bulletin *b;
 		json_t *r;
 
 		if ((long long)i < idx || json_is_true(json_object_get(it, "logged")))
 			continue;
+		/* the session goes on: the cut one again and the ones after it, if still in the library */
+		if (resume && nrest < MAX_ITEMS && strcmp(jstr(it, "session"), "emergency") != 0 &&
+		    (b = lib_find(&e->lib, jstr(it, "bulletin"))) != NULL && strcmp(b->sha256, jstr(it, "sha256")) == 0) {
+			struct plan_item *pi = &rest[nrest++];
+			long long sched = 0;
+			date_parse_ts(jstr(it, "scheduled"), &sched, NULL);
+			local_of(sched * 1000, &pi->day, &pi->start_ms, NULL);
+			pi->dur_ms = b->duration_ms;
+			pi->b = b;
+			pi->session = rsl.session->id;
+			pi->period = rsl.period ? rsl.period->id : "normal";
+			pi->slot = rsl;
+			if (!cut)
+				continue;
+		}
 		/* the same fields, in the same order, as a live airing or missed record */
 		r = json_object();
 		json_object_set(r, "session", json_object_get(it, "session"));
@@ -849,10 +918,16 @@ recover_current(struct engine *e)
 	if (slot && json_is_true(json_object_get(o, "timed"))) {
 		long long t;
 		if (date_parse_ts(slot, &t, NULL) == 0 && t * 1000 > e->hw)
-			e->hw = t * 1000;	/* that session was handled: never air it again */
+			e->hw = t * 1000;	/* that session was handled: never air it again from the start */
 	}
 	json_decref(o);
 	forget_current(e);
+	if (nrest > 0) {
+		/* late, as a session trusted late airs: what no longer fits is logged "no time left" */
+		begin_session(e, &rsl, rslot_ms, now_ms(e), rest, nrest);
+		e->s.end_ms = rslot_ms + rsl.length_ms;
+	}
+	free(rest);
 }
 
 static int

@@ -1,6 +1,9 @@
 /*
  * nls: binds the "loaxa" text domain. Boards run with a Vietnamese locale;
  * LOAXA_LOCALEDIR points at an uninstalled tree's catalogs (tests, demo).
+ * A build with DEFAULT_LANG=vi (the Debian package) speaks Vietnamese where
+ * the environment names no language: a board's console and ssh sessions
+ * run in the C locale, and commune staff read Vietnamese.
  */
 #include <locale.h>
 #include <stdlib.h>
@@ -8,12 +11,24 @@
 
 #include "firmware/nls.h"
 
+#ifndef LOAXA_DEFAULT_LANG
+#define LOAXA_DEFAULT_LANG ""
+#endif
+
 void
 nls_init(void)
 {
 	const char *dir = getenv("LOAXA_LOCALEDIR");
 
 	setlocale(LC_ALL, "");
+	if (LOAXA_DEFAULT_LANG[0] != '\0' && getenv("LANGUAGE") == NULL) {
+		const char *cur = setlocale(LC_MESSAGES, NULL);
+
+		/* an English (or any other) locale chosen by the user is kept */
+		if (cur == NULL || strcmp(cur, "C") == 0 || strcmp(cur, "POSIX") == 0 ||
+		    strncmp(cur, "C.", 2) == 0)
+			nls_lang(LOAXA_DEFAULT_LANG);
+	}
 	bindtextdomain("loaxa", dir && *dir ? dir : LOCALEDIR);
 	bind_textdomain_codeset("loaxa", "UTF-8");
 }

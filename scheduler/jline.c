@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
+#include <unistr.h>
 #include <yajl/yajl_parse.h>
 
 #include "scheduler/jline.h"
@@ -143,13 +144,26 @@ cb_number(void *ctx, const char *s, size_t n)
 	return !j->bad;
 }
 
+/*
+ * yajl lets overlong UTF-8 (C0 9C) and NUL (\u0000) through; jansson, which
+ * writes and verifies the log, does not: a line both readers must agree on.
+ */
+static int
+text_ok(struct jline *j, const unsigned char *s, size_t n)
+{
+	if (u8_check(s, n) == NULL && memchr(s, '\0', n) == NULL)
+		return 1;
+	j->bad = 1;
+	return 0;
+}
+
 static int
 cb_string(void *ctx, const unsigned char *s, size_t n)
 {
 	struct jline *j = ctx;
-	struct jline_field *f = add(j, JLINE_STRING);
+	struct jline_field *f;
 
-	if (f == NULL)
+	if (!text_ok(j, s, n) || (f = add(j, JLINE_STRING)) == NULL)
 		return 0;
 	f->s = keep(j, s, n);
 	f->slen = n;
@@ -209,9 +223,13 @@ cb_key(void *ctx, const unsigned char *s, size_t n)
 {
 	struct jline *j = ctx;
 	int parent = j->stack[j->depth - 1];
-	const char *k = keep(j, s, n);
-	unsigned h = key_hash(k, n);
+	const char *k;
+	unsigned h;
 
+	if (!text_ok(j, s, n))
+		return 0;
+	k = keep(j, s, n);
+	h = key_hash(k, n);
 	if (parent == -1) {
 		if (dup_top(j, k, n, h)) {
 			j->bad = 1;
@@ -311,6 +329,9 @@ jline_parse(struct jline *j, const char *line, size_t len)
 	j->bad = 0;
 	j->key = NULL;
 	memset(j->slot, 0, sizeof(j->slot));
+	/* yajl takes \f and \v for white space; JSON (and jansson) do not, and in a string they must be escaped */
+	if (memchr(line, '\f', len) != NULL || memchr(line, '\v', len) != NULL)
+		return -1;
 	/* unescaped strings are never longer than their JSON text, quotes included: no move during a parse */
 	if (j->bufcap < len + 16) {
 		char *nb = realloc(j->buf, len + 16);

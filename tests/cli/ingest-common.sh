@@ -15,7 +15,7 @@ unset LOAXA_BOARD LOAXA_FAULT
 cleanup_hooks=""
 cleanup() {
 	for h in $cleanup_hooks; do $h; done
-	rm -rf "$t"
+	if [ -n "${KEEP_TMP:-}" ]; then echo "# kept $t"; else rm -rf "$t"; fi
 }
 trap cleanup EXIT INT TERM
 

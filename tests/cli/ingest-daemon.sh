@@ -9,19 +9,10 @@
 # with a stranger's signature is refused and logged.
 set -u
 . "$TOP/tests/cli/ingest-common.sh"
+. "$TOP/tests/daemon-helpers.sh"
 
 check() {	# check NAME CONDITION [FILE]
 	if eval "$2"; then ok "ingest daemon: $1"; else notok "ingest daemon: $1" "failed: $2"; sed 's/^/#   /' "${3:-$t/out}" | head -30; fi
-}
-# waitfor SECONDS CONDITION: true once CONDITION holds
-waitfor() {
-	i=0
-	while [ $i -lt $(($1 * 10)) ]; do
-		eval "$2" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
 }
 serial() { cat "$b/run/status.json" 2>/dev/null | tr -d ' ' | grep -o '"serial":[0-9]*' | cut -d: -f2; }
 logged() { "$LOAXA" log show -c "$cfg" 2>/dev/null | grep -q "$1"; }

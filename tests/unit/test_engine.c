@@ -334,6 +334,26 @@ emergency_cuts_the_bulletin_and_the_session_goes_on(void)
 	halt(&w, NULL);
 }
 
+/* found by the kill loop: a stick loaded during an emergency restarted it, cut by itself */
+static void
+a_library_change_does_not_restart_the_emergency_on_air(void)
+{
+	struct world w;
+
+	fresh();
+	EXPECT(boot(&w, at(2026, 3, 2, 21, 0), 1) == 0);
+	put("flood", "local", BUL_EMERGENCY, MIN, at(2026, 3, 2, 21, 0), 0);
+	engine_library_changed(w.e);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 21, 0) + 30000);	/* flood on air, half aired */
+	put("news", "law", BUL_NORMAL, MIN, at(2026, 3, 2, 21, 0), 0);
+	engine_library_changed(w.e);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 22, 0));
+	EXPECT_INT(count("airing", "bulletin", "flood"), 1);
+	EXPECT_INT(count("airing", "outcome", "complete"), 1);
+	EXPECT_INT(count("airing", "outcome", "interrupted"), 0);
+	halt(&w, NULL);
+}
+
 static void
 emergency_airs_in_quiet_hours_and_repeats(void)
 {
@@ -407,7 +427,7 @@ a_crash_mid_airing_is_logged_as_interrupted_after_restart(void)
 	EXPECT(stat(current, &st) == 0);
 	halt(&w, NULL);					/* kill -9: nothing more is written */
 	EXPECT_INT(count("airing", NULL, NULL), 0);
-	EXPECT(boot(&w, at(2026, 3, 2, 6, 5), 1) == 0);
+	EXPECT(boot(&w, at(2026, 3, 2, 6, 12), 1) == 0);	/* the morning (06:00-06:10) is over */
 	sim_run(w.sim, w.e, at(2026, 3, 2, 7, 0));
 	EXPECT_INT(count("airing", "outcome", "interrupted"), 1);
 	EXPECT_INT(count("airing", "reason", "loaxad stopped while it aired"), 1);
@@ -416,6 +436,51 @@ a_crash_mid_airing_is_logged_as_interrupted_after_restart(void)
 	/* the morning is not aired again */
 	EXPECT_INT(count("airing", "session", "morning"), 1);
 	EXPECT(stat(current, &st) < 0);
+	EXPECT(log_verifies());
+	halt(&w, NULL);
+}
+
+/* a power cut of a few minutes in the middle of a session: the rest of it airs when power is back */
+static void
+a_session_cut_by_a_crash_goes_on_after_restart(void)
+{
+	struct world w;
+
+	fresh();
+	EXPECT(boot(&w, at(2026, 3, 2, 5, 0), 1) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 6, 1));	/* a-law on air */
+	halt(&w, NULL);
+	EXPECT(boot(&w, at(2026, 3, 2, 6, 3), 1) == 0);	/* 06:00-06:10: 7 minutes left */
+	sim_run(w.sim, w.e, at(2026, 3, 2, 7, 0));
+	EXPECT_INT(count("airing", "reason", "loaxad stopped while it aired"), 1);
+	/* a-law again, whole, then b-local and c-fake: nothing missed */
+	EXPECT_INT(count("airing", "outcome", "complete"), 3);
+	EXPECT_INT(count("airing", "bulletin", "a-law"), 2);
+	EXPECT_INT(count("missed", NULL, NULL), 0);
+	EXPECT_INT(count("airing", "slot", "2026-03-02T06:00:00"), 4);
+	/* and a second start does not air it a third time */
+	halt(&w, NULL);
+	EXPECT(boot(&w, at(2026, 3, 2, 7, 1), 1) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 8, 0));
+	EXPECT_INT(count("airing", "bulletin", "a-law"), 2);
+	EXPECT(log_verifies());
+	halt(&w, NULL);
+}
+
+/* ... and when only part of it still fits, the rest is logged as having no time left */
+static void
+a_resumed_session_keeps_its_end(void)
+{
+	struct world w;
+
+	fresh();
+	EXPECT(boot(&w, at(2026, 3, 2, 5, 0), 1) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 6, 1));
+	halt(&w, NULL);
+	EXPECT(boot(&w, at(2026, 3, 2, 6, 7), 1) == 0);	/* 3 minutes left: a-law (2 min) fits, then no more */
+	sim_run(w.sim, w.e, at(2026, 3, 2, 7, 0));
+	EXPECT_INT(count("airing", "outcome", "complete"), 1);
+	EXPECT_INT(count("missed", "reason", "no time left"), 2);
 	EXPECT(log_verifies());
 	halt(&w, NULL);
 }
@@ -472,10 +537,13 @@ main(void)
 	TEST(forward_jump_over_a_session_logs_it_missed);
 	TEST(emergency_cuts_the_bulletin_and_the_session_goes_on);
 	TEST(emergency_airs_in_quiet_hours_and_repeats);
+	TEST(a_library_change_does_not_restart_the_emergency_on_air);
 	TEST(no_audio_device_makes_the_session_missed);
 	TEST(a_bulletin_that_fails_is_logged_and_the_next_airs);
 	TEST(stop_mid_airing_logs_interrupted_missed_and_shutdown);
 	TEST(a_crash_mid_airing_is_logged_as_interrupted_after_restart);
+	TEST(a_session_cut_by_a_crash_goes_on_after_restart);
+	TEST(a_resumed_session_keeps_its_end);
 	TEST(an_announcement_plays_when_idle_and_is_not_logged);
 	TEST(a_session_without_content_is_one_missed_record);
 	if (dir[0]) {

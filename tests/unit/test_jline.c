@@ -78,7 +78,11 @@ what_jansson_refuses_is_refused(void)
 		"{\"a\":1} x", "{\"a\":1,\"a\":2}", "{\"t\":{\"x\":1,\"x\":2}}", "{\"a\":01}", "{\"a\":1.}", "{\"a\":NaN}",
 		"{\"a\":99999999999999999999}", "{\"a\":-99999999999999999999}", "{\"a\":1e999}", "{\"a\":\"\xff\"}",
 		"{\"a\":\"\xc3\"}", "{\"a\":\"\\x\"}", "{\"a\":\"\\ud800\"}", "{/* c */\"a\":1}", "{'a':1}", "{a:1}",
-		"{\"a\":\"tab\there\"}", "{\"a\":tru}", "{\"a\":\"\\u0000\"}", "{\"a\":\"x\\udc00\"}", NULL,
+		"{\"a\":\"tab\there\"}", "{\"a\":tru}", "{\"a\":\"\\u0000\"}", "{\"a\":\"x\\udc00\"}",
+		/* overlong and surrogate UTF-8, which yajl lets through (found by fuzz_airlog) */
+		"{\"a\":\"\xc0\x9c\"}", "{\"a\":\"\xe0\x80\xaf\"}", "{\"a\":\"\xed\xa0\x80\"}", "{\"\xc0\x9c\":1}",
+		/* form feed and vertical tab, white space to yajl only (found by fuzz_airlog) */
+		"{\"a\":1}\f", "\v{\"a\":1}", "{\"a\":\f1}", NULL,
 	};
 	static const char *const good[] = {
 		"{}", " {\"a\" : 1 } ", "{\"a\":\"\\u0041\\u00e9\\ud83d\\ude00\"}", "{\"a\":-0,\"b\":1.25e-3,\"c\":[]}",

@@ -281,12 +281,12 @@ emergencies_repeat_in_quiet_hours_and_push_session_items(void)
 	cfg_free(c);
 }
 
-static unsigned long rng = 12345;
+static unsigned long long rng = 12345;	/* 64 bits on every target (armhf: long is 32) */
 
 static unsigned
 rnd(unsigned n)
 {
-	rng = rng * 6364136223846793005UL + 1442695040888963407UL;
+	rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
 	return (unsigned)((rng >> 33) % n);
 }
 
