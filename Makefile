@@ -43,7 +43,8 @@ BUILD      := build/fuzzer
 SAN        := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
 
-PKGS = alsa libconfig libmpg123 libsodium jansson yajl libebur128 libgpiod libsystemd
+PKGS = alsa libconfig libmpg123 libsodium jansson yajl libebur128 libgpiod libsystemd \
+       libmosquitto libcurl libpq sqlite3
 # libsndfile: its header at build time, the library loaded when a WAV is first used (audio/sfdl.c)
 DLPKGS = sndfile
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wcast-qual

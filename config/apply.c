@@ -3,6 +3,7 @@
  * inotify descriptor with a deadline.
  */
 #include <errno.h>
+#include <libconfig.h>
 #include <jansson.h>
 #include <limits.h>
 #include <poll.h>
@@ -20,15 +21,16 @@
 #include "firmware/nls.h"
 #include "scheduler/sched.h"
 
-int
-cfgapply_check(const struct cfg *cur, const char *text, size_t len, const char *sig, size_t siglen,
-    const char *name, int32_t today, struct cfg **out, struct diag *d, struct cfgapply_result *r)
+static int check_body(const struct cfg *, const char *, size_t, const char *, int32_t, struct cfg **, struct diag *,
+    struct cfgapply_result *);
+
+static int
+check_sig(const struct cfg *cur, const char *text, size_t len, const char *sig, size_t siglen, const char *name,
+    struct cfgapply_result *r)
 {
 	char err[512];
-	struct cfg *c;
 	int v;
 
-	*out = NULL;
 	r->old_serial = cur->serial;
 	r->new_serial = 0;
 	if (sig != NULL) {
@@ -54,6 +56,25 @@ cfgapply_check(const struct cfg *cur, const char *text, size_t len, const char *
 		    "signed by the provincial office; not applied"), name, name);
 		return -1;
 	}
+	return 0;
+}
+
+int
+cfgapply_check(const struct cfg *cur, const char *text, size_t len, const char *sig, size_t siglen,
+    const char *name, int32_t today, struct cfg **out, struct diag *d, struct cfgapply_result *r)
+{
+	*out = NULL;
+	if (check_sig(cur, text, len, sig, siglen, name, r) < 0)
+		return -1;
+	return check_body(cur, text, len, name, today, out, d, r);
+}
+
+static int
+check_body(const struct cfg *cur, const char *text, size_t len, const char *name, int32_t today, struct cfg **out,
+    struct diag *d, struct cfgapply_result *r)
+{
+	struct cfg *c;
+
 	if (memchr(text, '\0', len) != NULL) {
 		snprintf(r->msg, sizeof(r->msg), _("%s holds NUL bytes: it is not a configuration"), name);
 		return -1;
@@ -309,4 +330,134 @@ cfgapply_run(const struct cfg *cur, const char *text, size_t len, const char *si
 		snprintf(r->msg, sizeof(r->msg), _("configuration serial %lld was not taken by the daemon (%s): rolled "
 		    "back to the last good one (serial %lld)"), r->new_serial, why, r->old_serial);
 	return r->outcome;
+}
+
+/* --- a province's config taken by one board ------------------------------------- */
+
+static const char *const local_groups[] = { "site", "paths", "audio", "fleet", NULL };
+
+static int
+is_local(const char *name)
+{
+	for (int i = 0; local_groups[i]; i++)
+		if (strcmp(name, local_groups[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* a deep copy of from as a new member (named name, or unnamed in a list/array) of parent */
+static int
+copy_setting(config_setting_t *parent, const config_setting_t *from, const char *name)
+{
+	int type = config_setting_type(from);
+	config_setting_t *to = config_setting_add(parent, name, type);
+
+	if (to == NULL)
+		return -1;
+	switch (type) {
+	case CONFIG_TYPE_INT:
+		config_setting_set_int(to, config_setting_get_int(from));
+		break;
+	case CONFIG_TYPE_INT64:
+		config_setting_set_int64(to, config_setting_get_int64(from));
+		break;
+	case CONFIG_TYPE_FLOAT:
+		config_setting_set_float(to, config_setting_get_float(from));
+		break;
+	case CONFIG_TYPE_BOOL:
+		config_setting_set_bool(to, config_setting_get_bool(from));
+		break;
+	case CONFIG_TYPE_STRING:
+		config_setting_set_string(to, config_setting_get_string(from));
+		break;
+	default:
+		for (int i = 0; i < config_setting_length(from); i++) {
+			const config_setting_t *m = config_setting_get_elem(from, (unsigned)i);
+			if (copy_setting(to, m, type == CONFIG_TYPE_GROUP ? config_setting_name(m) : NULL) < 0)
+				return -1;
+		}
+	}
+	config_setting_set_format(to, config_setting_get_format(from));
+	return 0;
+}
+
+int
+cfgapply_localise(const struct cfg *cur, const char *text, size_t len, char **out, size_t *outlen, char *err,
+    size_t errlen)
+{
+	config_t mine, theirs;
+	config_setting_t *root, *troot;
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *fp;
+	int rc = -1;
+
+	(void)len;
+	*out = NULL;
+	config_init(&mine);
+	config_init(&theirs);
+	if (config_read_string(&mine, cur->text) != CONFIG_TRUE || config_read_string(&theirs, text) != CONFIG_TRUE) {
+		snprintf(err, errlen, "%s", _("the configuration cannot be read"));
+		goto out;
+	}
+	root = config_root_setting(&mine);
+	troot = config_root_setting(&theirs);
+	/* theirs, without their local groups, then mine */
+	for (int i = config_setting_length(troot) - 1; i >= 0; i--) {
+		const config_setting_t *m = config_setting_get_elem(troot, (unsigned)i);
+		if (is_local(config_setting_name(m)))
+			config_setting_remove_elem(troot, (unsigned)i);
+	}
+	for (int i = 0; i < config_setting_length(root); i++) {
+		const config_setting_t *m = config_setting_get_elem(root, (unsigned)i);
+		if (is_local(config_setting_name(m)) && copy_setting(troot, m, config_setting_name(m)) < 0) {
+			snprintf(err, errlen, "%s", _("the board's own settings could not be kept"));
+			goto out;
+		}
+	}
+	if ((fp = open_memstream(&buf, &size)) == NULL) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		goto out;
+	}
+	fputs("# The province's configuration with this board's site, paths, audio and fleet settings (loaxad).\n", fp);
+	config_write(&theirs, fp);
+	if (fclose(fp) != 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		free(buf);
+		goto out;
+	}
+	*out = buf;
+	*outlen = size;
+	rc = 0;
+out:
+	config_destroy(&mine);
+	config_destroy(&theirs);
+	return rc;
+}
+
+int
+cfgapply_check_fleet(const struct cfg *cur, const char *text, size_t len, const char *sig, size_t siglen,
+    const char *name, int32_t today, char **taken, size_t *takenlen, struct cfg **out, struct diag *d,
+    struct cfgapply_result *r)
+{
+	config_t lc;
+	const char *site = NULL;
+	char err[512];
+	int whole;
+
+	*out = NULL;
+	*taken = NULL;
+	if (check_sig(cur, text, len, sig, siglen, name, r) < 0)
+		return -1;
+	config_init(&lc);
+	whole = memchr(text, '\0', len) == NULL && config_read_string(&lc, text) == CONFIG_TRUE &&
+	    config_lookup_string(&lc, "site.id", &site) == CONFIG_TRUE && strcmp(site, cur->site.id) == 0;
+	config_destroy(&lc);
+	if (whole || memchr(text, '\0', len) != NULL)
+		return check_body(cur, text, len, name, today, out, d, r);
+	if (cfgapply_localise(cur, text, len, taken, takenlen, err, sizeof(err)) < 0) {
+		/* not libconfig: the full check names the line */
+		return check_body(cur, text, len, name, today, out, d, r);
+	}
+	return check_body(cur, *taken, *takenlen, name, today, out, d, r);
 }

@@ -60,6 +60,21 @@ struct cfgapply_result {
  */
 int	cfgapply_check(const struct cfg *cur, const char *text, size_t len, const char *sig, size_t siglen,
 	    const char *name, int32_t today, struct cfg **out, struct diag *d, struct cfgapply_result *r);
+/*
+ * A config that came over the fleet (firmware/fleet.h): its signature is
+ * checked on the text as the office signed it. One whose site.id is this
+ * board's is taken whole, as a stick's. Any other (a province's, for every
+ * board) is taken for everything but this board's own groups: `site`,
+ * `paths`, `audio` and `fleet` stay as the config in force has them, and
+ * *taken (malloc'd) is the text to swap in, which step 1 checked. Returns as
+ * cfgapply_check; *taken is NULL when the text is taken as it is.
+ */
+int	cfgapply_check_fleet(const struct cfg *cur, const char *text, size_t len, const char *sig, size_t siglen,
+	    const char *name, int32_t today, char **taken, size_t *takenlen, struct cfg **out, struct diag *d,
+	    struct cfgapply_result *r);
+/* the text of a config with cur's own groups put in; 0 or -1 */
+int	cfgapply_localise(const struct cfg *cur, const char *text, size_t len, char **out, size_t *outlen, char *err,
+	    size_t errlen);
 /* step 2; 0 or -1 (r->msg; the current config is then untouched) */
 int	cfgapply_swap(const struct cfg *cur, const char *text, size_t len, const char *sig, size_t siglen,
 	    struct cfgapply_result *r);

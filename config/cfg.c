@@ -780,11 +780,102 @@ parse_trust(struct ld *ld, const config_setting_t *root)
 		    _("signatures are required but trust.keys is empty (add the province's public key)"));
 }
 
+/* "mqtts://host[:port]": TLS only (credentials and signed configs travel on it) */
+static int
+parse_broker(const char *s, char **host, int *port)
+{
+	const char *h, *colon;
+	char *end;
+	long p = 8883;
+
+	if (strncmp(s, "mqtts://", 8) != 0)
+		return -1;
+	h = s + 8;
+	colon = strrchr(h, ':');
+	if (colon == NULL)
+		colon = h + strlen(h);
+	else {
+		p = strtol(colon + 1, &end, 10);
+		if (end == colon + 1 || *end != '\0' || p < 1 || p > 65535)
+			return -1;
+	}
+	if (colon == h || colon - h > 253)
+		return -1;
+	for (const char *q = h; q < colon; q++)
+		if (!isalnum((unsigned char)*q) && *q != '.' && *q != '-')
+			return -1;
+	*host = strndup(h, (size_t)(colon - h));
+	if (*host == NULL)
+		abort();
+	*port = (int)p;
+	return 0;
+}
+
+static void
+parse_fleet(struct ld *ld, const config_setting_t *root)
+{
+	static const char *const keys[] = { "broker", "province", "ca", "cert", "key", "password_file",
+		"status_seconds", "keepalive_seconds", "download_max_mb", "retry_seconds", NULL };
+	static const char *const files[] = { "ca", "cert", "key", "password_file" };
+	const config_setting_t *g = lcfg_group(&ld->l, root, "fleet", CONFIG_TYPE_GROUP);
+	struct cfg *c = ld->c;
+	char **dst[] = { &c->fleet.ca, &c->fleet.cert, &c->fleet.key, &c->fleet.password_file };
+	const char *s;
+	long long v;
+
+	if (g == NULL)
+		return;
+	c->fleet.present = 1;
+	c->fleet.status_seconds = 30;
+	c->fleet.keepalive_seconds = 60;
+	c->fleet.download_max_mb = 512;
+	c->fleet.retry_seconds = 60;
+	lcfg_keys(&ld->l, g, keys);
+	if (lcfg_str(&ld->l, g, "broker", &s) > 0) {
+		if (parse_broker(s, &c->fleet.host, &c->fleet.port) < 0)
+			lcfg_err(&ld->l, config_setting_get_member(g, "broker"), _("\"%s\" is not a broker address "
+			    "(mqtts://HOST or mqtts://HOST:PORT; TLS only)"), s);
+		else
+			c->fleet.broker = lcfg_strdup(s);
+	} else if (config_setting_get_member(g, "broker") == NULL)
+		lcfg_missing(&ld->l, g, "broker", _("broker = \"mqtts://mqtt.example.gov.vn:8883\";"));
+	if (lcfg_str(&ld->l, g, "province", &s) > 0) {
+		if (!lcfg_valid_id(s))
+			lcfg_err(&ld->l, config_setting_get_member(g, "province"), _("\"%s\" is not a valid id (use 1 "
+			    "to %d lower-case letters, digits, '-' or '_'; it names the province's topics)"), s,
+			    LCFG_ID_MAX);
+		else
+			c->fleet.province = lcfg_strdup(s);
+	} else if (config_setting_get_member(g, "province") == NULL)
+		lcfg_missing(&ld->l, g, "province", _("province = \"cao-bang\"; (the topics' province id)"));
+	for (int i = 0; i < 4; i++) {
+		if (lcfg_str(&ld->l, g, files[i], &s) > 0) {
+			if (s[0] == '\0')
+				lcfg_err(&ld->l, config_setting_get_member(g, files[i]), "%s", _("must not be empty (a "
+				    "file path)"));
+			else
+				*dst[i] = resolve(c->dir, s);
+		} else if (i < 3 && config_setting_get_member(g, files[i]) == NULL)
+			lcfg_missing(&ld->l, g, files[i], i == 0 ? _("ca = \"/etc/loaxa/fleet/ca.crt\"; (the "
+			    "province's certificate authority)") : i == 1 ? _("cert = \"/etc/loaxa/fleet/board.crt\"; "
+			    "(this board's own certificate)") : _("key = \"/etc/loaxa/fleet/board.key\"; (this board's "
+			    "own private key)"));
+	}
+	if (lcfg_int(&ld->l, g, "status_seconds", 5, 3600, &v) > 0)
+		c->fleet.status_seconds = (int)v;
+	if (lcfg_int(&ld->l, g, "keepalive_seconds", 10, 3600, &v) > 0)
+		c->fleet.keepalive_seconds = (int)v;
+	if (lcfg_int(&ld->l, g, "download_max_mb", 1, 2048, &v) > 0)
+		c->fleet.download_max_mb = v;
+	if (lcfg_int(&ld->l, g, "retry_seconds", 1, 86400, &v) > 0)
+		c->fleet.retry_seconds = (int)v;
+}
+
 static void
 parse_root(struct ld *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = { "version", "serial", "site", "paths", "audio", "quiet_hours", "time",
-		"topics", "sessions", "periods", "exceptions", "trust", NULL };
+		"topics", "sessions", "periods", "exceptions", "trust", "fleet", NULL };
 	const config_setting_t *l;
 	long long v;
 	int r;
@@ -811,6 +902,7 @@ parse_root(struct ld *ld, const config_setting_t *root)
 	parse_periods(ld, root);
 	parse_exceptions(ld, root);
 	parse_trust(ld, root);
+	parse_fleet(ld, root);
 }
 
 static char *
@@ -919,6 +1011,13 @@ cfg_free(struct cfg *c)
 	free(c->audio.chime);
 	free(c->audio.amplifier.gpio_chip);
 	free(c->time.zone);
+	free(c->fleet.broker);
+	free(c->fleet.host);
+	free(c->fleet.province);
+	free(c->fleet.ca);
+	free(c->fleet.cert);
+	free(c->fleet.key);
+	free(c->fleet.password_file);
 	for (int i = 0; i < c->ntopics; i++) {
 		free(c->topics[i].id);
 		free(c->topics[i].name);

@@ -128,6 +128,25 @@ struct cfg {
 	struct cfg_exception	*exceptions;
 	int			 nexceptions;
 
+	/*
+	 * fleet: the MQTT client in loaxad (firmware/fleet.h). present = 0 (no
+	 * group): no socket, no timer, the daemon as before. TLS always; the
+	 * board's own client certificate; a password only from a file.
+	 */
+	struct {
+		int	 present;
+		char	*broker;		/* as written, "mqtts://host:8883" */
+		char	*host;
+		int	 port;
+		char	*province;		/* topic id, e.g. "cao-bang" */
+		char	*ca, *cert, *key;	/* absolute paths */
+		char	*password_file;		/* absolute, or NULL: "USER:PASSWORD" on one line */
+		int	 status_seconds;
+		int	 keepalive_seconds;
+		long long download_max_mb;	/* one bulletin's audio fetched by URL */
+		int	 retry_seconds;		/* first wait before a set not all fetched is tried again (doubles to 1 h) */
+	} fleet;
+
 	struct {
 		unsigned char	(*keys)[CFG_KEY_LEN];
 		int		 nkeys;

@@ -98,6 +98,30 @@ refuse(struct ingest_result *r, const char *file, const char *fmt, ...)
 	va_end(ap);
 }
 
+json_t *
+ingest_record_fields(const struct ingest_result *r, const char *source)
+{
+	json_t *o = json_object(), *loaded = json_array(), *refused = json_array(), *dups = json_array();
+
+	json_object_set_new(o, "source", json_string(source));
+	json_object_set_new(o, "manifest", json_string(!r->has_manifest ? "none" : r->manifest_signed ? "signed" :
+	    "unsigned"));
+	for (int i = 0; i < r->n; i++) {
+		const struct ingest_item *it = &r->items[i];
+		if (it->status == INGEST_LOADED || it->status == INGEST_UPDATED)
+			json_array_append_new(loaded, json_string(it->b.id));
+		else if (it->status == INGEST_DUPLICATE)
+			json_array_append_new(dups, json_pack("{s:s, s:s}", "file", it->file, "bulletin", it->b.id));
+		else
+			json_array_append_new(refused, json_pack("{s:s, s:s}", "file", it->file, "reason", it->reason));
+	}
+	json_object_set_new(o, "loaded", loaded);
+	json_object_set_new(o, "refused", refused);
+	json_object_set_new(o, "duplicates", dups);
+	json_object_set_new(o, "bytes", json_integer(r->bytes));
+	return o;
+}
+
 void
 ingest_result_free(struct ingest_result *r)
 {
@@ -1336,8 +1360,12 @@ ingest_run(const char *root, const struct ingest_opts *o, struct ingest_result *
 				if (!x.e[i].used && strcmp(x.e[i].nfc, mb[k].file) == 0)
 					e = &x.e[i];
 			if (e == NULL) {
-				refuse(r, mb[k].file, _("is listed in manifest.cfg (line %d) but is not on the stick: copy it "
-				    "onto the stick"), mb[k].line);
+				const char *miss = o->src && o->src->missing ? o->src->missing(o->src->arg, mb[k].file) : NULL;
+				if (miss)
+					refuse(r, mb[k].file, "%s", miss);
+				else
+					refuse(r, mb[k].file, _("is listed in manifest.cfg (line %d) but is not on the stick: "
+					    "copy it onto the stick"), mb[k].line);
 				continue;
 			}
 			e->used = 1;

@@ -47,6 +47,7 @@
 #ifndef INGEST_H
 #define INGEST_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "audio/measure.h"
@@ -97,8 +98,23 @@ struct ingest_result {
 	long long	 bytes;		/* copied from the stick */
 };
 
+/*
+ * Where the LOAXA/ folder came from. A stick is read as it is; the fleet
+ * (firmware/fetch.h) downloads a signed set into a folder of the same layout
+ * and feeds it through the very same checks. A source may know why a file
+ * the manifest lists is not there (a download that failed, a hash that did
+ * not match): missing() says so in the receipt and the record instead of
+ * "copy it onto the stick".
+ */
+struct ingest_source {
+	const char	*name;		/* the airing log's `source`: "usb", "fleet" */
+	const char	*(*missing)(void *arg, const char *file);	/* NULL: the stick's message */
+	void		*arg;
+};
+
 struct ingest_opts {
 	const struct cfg *c;
+	const struct ingest_source *src;	/* NULL: a USB stick */
 	int32_t		 today;		/* day number */
 	long long	 now;		/* epoch seconds (stored as `imported`) */
 	long		 now_off;	/* its UTC offset */
@@ -113,6 +129,8 @@ struct ingest_opts {
  */
 int	ingest_run(const char *root, const struct ingest_opts *, struct ingest_result *r, char *err, size_t errlen);
 void	ingest_result_free(struct ingest_result *);
+/* the airing log's `ingest` record fields for a result (source, manifest, loaded, refused, duplicates, bytes) */
+json_t	*ingest_record_fields(const struct ingest_result *, const char *source);
 void	ingest_limits_default(struct ingest_limits *);
 
 /* ROOT/LOAXA/name read as ingest reads the stick (a plain file, no links, at

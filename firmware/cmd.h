@@ -24,6 +24,9 @@ int cmd_status(int argc, char **argv);
 int cmd_measure(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
+int cmd_publish(int argc, char **argv);
+int cmd_collect(int argc, char **argv);
+int cmd_fleet(int argc, char **argv);
 
 struct cfg;
 /* what `loaxa log export [--csv] --out DIR` writes (messages on stdout/stderr); exit status */

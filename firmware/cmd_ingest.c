@@ -120,27 +120,11 @@ apply_config(struct run *x, int32_t today)
 static json_t *
 ingest_fields(const struct run *x)
 {
-	json_t *o = json_object(), *loaded = json_array(), *refused = json_array(), *dups = json_array();
-	const struct ingest_result *r = &x->r;
+	json_t *o = ingest_record_fields(&x->r, "usb");
 
-	json_object_set_new(o, "source", json_string("usb"));
-	json_object_set_new(o, "manifest", json_string(!r->has_manifest ? "none" : r->manifest_signed ? "signed" :
-	    "unsigned"));
-	for (int i = 0; i < r->n; i++) {
-		const struct ingest_item *it = &r->items[i];
-		if (it->status == INGEST_LOADED || it->status == INGEST_UPDATED)
-			json_array_append_new(loaded, json_string(it->b.id));
-		else if (it->status == INGEST_DUPLICATE)
-			json_array_append_new(dups, json_pack("{s:s, s:s}", "file", it->file, "bulletin", it->b.id));
-		else
-			json_array_append_new(refused, json_pack("{s:s, s:s}", "file", it->file, "reason", it->reason));
-	}
 	if (x->fatal)
-		json_array_append_new(refused, json_pack("{s:s, s:s}", "file", "", "reason", x->fatal_msg));
-	json_object_set_new(o, "loaded", loaded);
-	json_object_set_new(o, "refused", refused);
-	json_object_set_new(o, "duplicates", dups);
-	json_object_set_new(o, "bytes", json_integer(r->bytes));
+		json_array_append_new(json_object_get(o, "refused"), json_pack("{s:s, s:s}", "file", "", "reason",
+		    x->fatal_msg));
 	if (x->has_cfg) {
 		static const char *const outcome[] = { "applied", "same", "refused", "rolled-back" };
 		json_object_set_new(o, "config", json_string(outcome[x->ar.outcome]));

@@ -31,10 +31,11 @@
 #include "scheduler/date.h"
 #include "scheduler/jline.h"
 #include "scheduler/report.h"
+#include "firmware/fdb.h"
 
 #define U_REPORT "report [-c CFG] [--airlog DIR]... {--half YYYYH1|YYYYH2 | --year YYYY | --from YYYY-MM-DD " \
 	"--to YYYY-MM-DD} [--format text|csv|html|json|logbook] [--lang vi|en] [--seed HEX|-]... " \
-	"[--checkpoint FILE]... [--no-verify]"
+	"[--checkpoint FILE]... [--no-verify] [--db postgresql://...|sqlite:PATH [--site a,b]]"
 #define MAX_DAYS	(10 * 366)
 
 /* --- reading one log ------------------------------------------------------ */
@@ -208,6 +209,97 @@ read_site(struct rep_site *s, const struct rep *rp)
 	s->f = rpt_figures(s->rpt);
 }
 
+/* --- the province's database (loaxa collect) ------------------------------ */
+
+struct dbread {
+	struct rep_site	*s;
+	long long	 fault_seq;	/* 0: the collector found no fault */
+	struct jline	 jl;
+	int		 rc;
+};
+
+static int
+db_visit(void *arg, long long seq, const char *line, size_t len)
+{
+	struct dbread *r = arg;
+	struct airlog_read_info in = { seq, r->fault_seq == 0 || seq < r->fault_seq, "db", (long)seq };
+
+	if (jline_parse(&r->jl, line, len) < 0) {
+		r->s->st.unreadable++;
+		return 0;
+	}
+	r->s->st.records++;
+	if (r->s->st.first_seq == 0)
+		r->s->st.first_seq = seq;
+	r->s->st.last_seq = seq;
+	if (!in.verified)
+		r->s->st.unverified++;
+	return visit(r->s, &r->jl, &in);
+}
+
+/* one board's records from the database, through the very same visitor as a log's */
+static void
+read_db_site(struct rep_site *s, const struct rep *rp, struct fdb *db, const struct fdb_board *b)
+{
+	struct dbread r = { .s = s, .fault_seq = rp->verify ? b->fault_seq : 0 };
+
+	s->rep = rp;
+	if (new_report(s) < 0) {
+		s->rc = -1;
+		return;
+	}
+	jline_init(&r.jl);
+	memset(&s->st, 0, sizeof(s->st));
+	memset(&s->fault, 0, sizeof(s->fault));
+	s->st.macs_checked = rp->verify && b->macs;
+	if (fdb_records(db, b->site, db_visit, &r) < 0) {
+		s->rc = -1;
+		snprintf(s->fault.what, sizeof(s->fault.what), "%s", fdb_error(db));
+	} else if (rp->verify && b->fault[0]) {
+		s->rc = 1;
+		s->fault.seq = b->fault_seq;
+		snprintf(s->fault.file, sizeof(s->fault.file), "db");
+		snprintf(s->fault.what, sizeof(s->fault.what), "%.250s", b->fault);
+	}
+	jline_free(&r.jl);
+	rpt_finish(s->rpt);
+	s->f = rpt_figures(s->rpt);
+}
+
+struct dbsites {
+	struct fdb_board *b;
+	int		 n;
+	const char	*only;		/* --site, comma list, or NULL */
+};
+
+static int
+db_board(void *arg, const struct fdb_board *b)
+{
+	struct dbsites *d = arg;
+	struct fdb_board *n;
+
+	if (d->only) {
+		size_t l = strlen(b->site);
+		const char *p = d->only;
+		int hit = 0;
+		while (!hit && (p = strstr(p, b->site)) != NULL) {
+			hit = (p == d->only || p[-1] == ',') && (p[l] == ',' || p[l] == '\0');
+			p += l;
+		}
+		if (!hit)
+			return 0;
+	}
+	if (b->seq == 0)
+		return 0;	/* a board that only sent its status: no log to report on */
+	if ((n = realloc(d->b, (size_t)(d->n + 1) * sizeof(*n))) == NULL)
+		return -1;
+	d->b = n;
+	d->b[d->n] = *b;
+	d->b[d->n].status = NULL;
+	d->n++;
+	return 0;
+}
+
 struct pool {
 	struct rep	*rp;
 	int		 next;
@@ -364,6 +456,9 @@ cmd_report(int argc, char **argv)
 {
 	const char *cfgpath = cli_config_arg(&argc, argv);
 	const char *half = NULL, *year = NULL, *from = NULL, *to = NULL, *v, *lang = lang_arg(argc, argv);
+	const char *dburl = NULL, *only = NULL;
+	struct dbsites dbs = { 0 };
+	struct fdb *db = NULL;
 	const char *dirs[REP_MAX_SITES], *seeds[REP_MAX_SITES], *cps[REP_MAX_SITES];
 	int ndirs = 0, nseeds = 0, ncps = 0, rc = 0, r;
 	struct rep rp;
@@ -391,6 +486,10 @@ cmd_report(int argc, char **argv)
 			cps[ncps++] = v;
 		} else if ((v = opt_value(&i, argc, argv, "--half")) != NULL)
 			half = v;
+		else if ((v = opt_value(&i, argc, argv, "--db")) != NULL)
+			dburl = v;
+		else if ((v = opt_value(&i, argc, argv, "--site")) != NULL)
+			only = v;
 		else if ((v = opt_value(&i, argc, argv, "--year")) != NULL)
 			year = v;
 		else if ((v = opt_value(&i, argc, argv, "--from")) != NULL)
@@ -411,6 +510,32 @@ cmd_report(int argc, char **argv)
 	}
 	if ((r = parse_range(&rp, half, year, from, to)) != 0)
 		return r;
+	if (dburl) {
+		char err[512];
+		if (ndirs || nseeds || ncps)
+			return cli_usage("report", U_REPORT, "%s", _("--db reports on what the collector stored: no --airlog, "
+			    "--seed or --checkpoint with it (give seeds to loaxa collect)"));
+		if ((db = fdb_open(dburl, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "loaxa report: %s\n", err);
+			return 2;
+		}
+		dbs.only = only;
+		if (fdb_boards(db, db_board, &dbs) < 0 || dbs.n == 0) {
+			fprintf(stderr, "loaxa report: %s\n", dbs.n == 0 ? _("the database holds no board's records") :
+			    fdb_error(db));
+			fdb_close(db);
+			free(dbs.b);
+			return 2;
+		}
+		if ((rp.sites = calloc((size_t)dbs.n, sizeof(*rp.sites))) == NULL)
+			return 2;
+		rp.nsites = dbs.n;
+		for (int i = 0; i < dbs.n; i++) {
+			rp.sites[i].dir = dbs.b[i].site;
+			read_db_site(&rp.sites[i], &rp, db, &dbs.b[i]);
+		}
+		goto write;
+	}
 	if (ndirs == 0) {
 		if ((c = cli_load(cfgpath)) == NULL)
 			return 2;
@@ -444,6 +569,7 @@ cmd_report(int argc, char **argv)
 		}
 	}
 	read_all(&rp);
+write:
 	if (rp.nsites == 1 && rp.sites[0].rc < 0) {	/* nothing to report on */
 		fprintf(stderr, "loaxa report: %s\n", rp.sites[0].fault.what);
 		rc = 2;
@@ -466,5 +592,7 @@ out:
 	}
 	free(rp.sites);
 	cfg_free(c);
+	fdb_close(db);
+	free(dbs.b);
 	return rc;
 }

@@ -32,6 +32,10 @@ static const struct {
 	{ "play", cmd_play, "play [-c CFG] [--device PCM] [-v] FILE|ID" },
 	{ "ingest", cmd_ingest, "ingest [-c CFG] [--out DIR] [--no-speak] DIR" },
 	{ "apply", cmd_apply, "apply [-c CFG] [--timeout SECONDS] FILE" },
+	{ "publish", cmd_publish, "publish [-c CFG] [--sign-key KEY] {config FILE | bulletins MANIFEST --base-url URL | "
+	    "clear config|bulletins} {--sites a,b | --province}" },
+	{ "collect", cmd_collect, "collect [-c CFG] --db postgresql://...|sqlite:PATH [--seeds FILE] [--keys FILE]" },
+	{ "fleet", cmd_fleet, "fleet status [-c CFG] --db URL [--silent-minutes N] [--days N] [--serial N] [--json]" },
 };
 
 static int

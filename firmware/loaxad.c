@@ -41,6 +41,7 @@
 #include "firmware/cli.h"
 #include "firmware/engine.h"
 #include "firmware/fio.h"
+#include "firmware/fleet.h"
 #include "firmware/log.h"
 #include "firmware/nls.h"
 #include "firmware/player.h"
@@ -68,6 +69,7 @@ struct daemon {
 	int		 echo;			/* print records as they are written (-e) */
 	long long	 refused_serial;	/* the last config serial reload refused (status file) */
 	char		 config_error[256];	/* and why */
+	struct fleet	*fleet;			/* NULL: no fleet group, no socket */
 };
 
 /* --- the real clock ------------------------------------------------------ */
@@ -118,15 +120,13 @@ synced(void *h)
 
 /* --- status file --------------------------------------------------------- */
 
-static void
-write_status(struct daemon *d)
+/* what the status file (and the fleet's status message) says */
+static json_t *
+status_object(struct daemon *d)
 {
 	struct engine_status st;
 	json_t *o;
-	char *text;
 
-	if (d->status_path[0] == '\0')
-		return;
 	engine_status(d->e, &st);
 	o = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:i}", "state", st.state, "serial",
 	    (json_int_t)st.serial, "current", st.current, "next", st.next, "clock", st.clock_synced ? "synced" :
@@ -136,6 +136,20 @@ write_status(struct daemon *d)
 		json_object_set_new(o, "refused_serial", json_integer(d->refused_serial));
 		json_object_set_new(o, "config_error", json_string(d->config_error));
 	}
+	return o;
+}
+
+static void
+write_status(struct daemon *d)
+{
+	json_t *o;
+	char *text;
+
+	if (d->status_path[0] == '\0')
+		return;
+	o = status_object(d);
+	if (o && d->fleet)
+		fleet_status(d->fleet, o);
 	text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(o);
 	if (text == NULL)
@@ -192,6 +206,11 @@ needs_restart(const struct cfg *old, const struct cfg *c)
 	if (!same_path(old->paths.inbox, c->paths.inbox) || !same_path(old->paths.run, c->paths.run) ||
 	    !same_path(old->paths.library, c->paths.library))
 		return "paths.inbox, paths.run or paths.library changed: restart loaxad to use them";
+	if (old->fleet.present != c->fleet.present || !same_path(old->fleet.broker, c->fleet.broker) ||
+	    !same_path(old->fleet.province, c->fleet.province) || !same_path(old->fleet.ca, c->fleet.ca) ||
+	    !same_path(old->fleet.cert, c->fleet.cert) || !same_path(old->fleet.key, c->fleet.key) ||
+	    !same_path(old->fleet.password_file, c->fleet.password_file))
+		return "the fleet group's broker, province or credentials changed: restart loaxad to use them";
 	return NULL;
 }
 
@@ -279,11 +298,11 @@ inbox_seal(struct daemon *d, const char *name)
 
 /* a refused inbox config, in the airing log */
 static void
-log_refused_config(struct daemon *d, const char *name, long long serial, const char *why)
+log_refused_config(struct daemon *d, const char *source, const char *name, long long serial, const char *why)
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "source", json_string("inbox"));
+	json_object_set_new(o, "source", json_string(source));
 	json_object_set_new(o, "file", json_string(name));
 	if (serial > 0)
 		json_object_set_new(o, "serial", json_integer(serial));
@@ -293,24 +312,79 @@ log_refused_config(struct daemon *d, const char *name, long long serial, const c
 }
 
 /*
- * NAME.cfg with NAME.cfg.sig (drop the .sig first): checked against the
- * config in force and swapped in (config/apply.h), then reloaded here; if
- * this process cannot run it, the last good one goes back. Both files are
- * removed from the inbox once handled.
+ * A signed config from a stick's inbox drop or the fleet: checked against
+ * the config in force and swapped in (config/apply.h), then reloaded here;
+ * if this process cannot run it, the last good one goes back. 0 applied,
+ * 1 in force already, -1 refused (msg says why; the refusal is logged).
  */
+static int
+apply_config(struct daemon *d, const char *source, const char *name, const char *text, size_t len, const char *sig,
+    size_t siglen, char *msg, size_t msglen)
+{
+	const struct cfg *cur = engine_cfg(d->e);
+	struct cfgapply_result r = { 0 };
+	struct cfg *c = NULL;
+	char err[512];
+	struct diag dg;
+	struct tm tm;
+	time_t now = time(NULL);
+	int v, rc = -1;
+
+	char *taken = NULL;
+	size_t takenlen = 0;
+
+	localtime_r(&now, &tm);
+	diag_init(&dg);
+	if (strcmp(source, "fleet") == 0)
+		v = cfgapply_check_fleet(cur, text, len, sig, siglen, name, date_from_civil(tm.tm_year + 1900,
+		    tm.tm_mon + 1, tm.tm_mday), &taken, &takenlen, &c, &dg, &r);
+	else
+		v = cfgapply_check(cur, text, len, sig, siglen, name, date_from_civil(tm.tm_year + 1900, tm.tm_mon + 1,
+		    tm.tm_mday), &c, &dg, &r);
+	cfg_free(c);
+	if (taken) {	/* a province's config with this board's own groups: the office signed the timetable */
+		text = taken;
+		len = takenlen;
+		sig = NULL;
+		siglen = 0;
+	}
+	if (v < 0) {
+		snprintf(msg, msglen, "%.600s%s%.400s", r.msg, dg.n > 0 ? ": " : "", dg.n > 0 ? dg.msg[0] : "");
+		log_warnx("%s %s: %s", source, name, r.msg);
+		for (size_t i = 0; i < dg.n; i++)
+			log_warnx("%s", dg.msg[i]);
+		log_refused_config(d, source, name, r.new_serial, dg.n > 0 ? dg.msg[0] : r.msg);
+	} else if (v > 0) {
+		snprintf(msg, msglen, "%s", r.msg);
+		rc = 1;
+	} else if (cfgapply_swap(cur, text, len, sig, siglen, &r) < 0) {
+		snprintf(msg, msglen, "%s", r.msg);
+		log_warnx("%s %s: %s", source, name, r.msg);
+	} else if (reload(d, source) < 0) {
+		log_refused_config(d, source, name, r.new_serial, d->config_error);
+		if (cfgapply_rollback(d->cfg_path, err, sizeof(err)) < 0)
+			log_warnx("%s %s: rolling back: %s", source, name, err);
+		else
+			log_warnx("%s %s: rolled back to the last good configuration", source, name);
+		snprintf(msg, msglen, _("configuration serial %lld was not taken (%s): rolled back to the last good one"),
+		    r.new_serial, d->config_error);
+	} else {
+		snprintf(msg, msglen, _("configuration serial %lld applied (it was %lld)"), r.new_serial, r.old_serial);
+		rc = 0;
+	}
+	diag_free(&dg);
+	free(taken);
+	return rc;
+}
+
+/* NAME.cfg with NAME.cfg.sig (drop the .sig first); both removed once handled */
 static void
 inbox_config(struct daemon *d, const char *name)
 {
 	const struct cfg *cur = engine_cfg(d->e);
-	char base[256], path[PATH_MAX], sigpath[PATH_MAX], err[512];
+	char base[256], path[PATH_MAX], sigpath[PATH_MAX], msg[1024];
 	size_t n = strlen(name), len = 0, siglen = 0;
 	char *text = NULL, *sig = NULL;
-	struct cfgapply_result r = { 0 };
-	struct cfg *c = NULL;
-	struct diag dg;
-	struct tm tm;
-	time_t now = time(NULL);
-	int v;
 
 	if (n > 4 && strcmp(name + n - 4, ".sig") == 0)
 		n -= 4;
@@ -324,30 +398,49 @@ inbox_config(struct daemon *d, const char *name)
 		free(text);
 		return;		/* the config came first: wait for its signature */
 	}
-	localtime_r(&now, &tm);
-	diag_init(&dg);
-	v = cfgapply_check(cur, text, len, sig, siglen, base, date_from_civil(tm.tm_year + 1900, tm.tm_mon + 1,
-	    tm.tm_mday), &c, &dg, &r);
-	cfg_free(c);
-	if (v < 0) {
-		log_warnx("inbox %s: %s", base, r.msg);
-		for (size_t i = 0; i < dg.n; i++)
-			log_warnx("%s", dg.msg[i]);
-		log_refused_config(d, base, r.new_serial, dg.n > 0 ? dg.msg[0] : r.msg);
-	} else if (v == 0 && cfgapply_swap(cur, text, len, sig, siglen, &r) < 0) {
-		log_warnx("inbox %s: %s", base, r.msg);
-	} else if (v == 0 && reload(d, "inbox") < 0) {
-		log_refused_config(d, base, r.new_serial, d->config_error);
-		if (cfgapply_rollback(d->cfg_path, err, sizeof(err)) < 0)
-			log_warnx("inbox %s: rolling back: %s", base, err);
-		else
-			log_warnx("inbox %s: rolled back to the last good configuration", base);
-	}
-	diag_free(&dg);
+	apply_config(d, "inbox", base, text, len, sig, siglen, msg, sizeof(msg));
 	free(text);
 	free(sig);
 	unlink(path);
 	unlink(sigpath);
+}
+
+/* --- the fleet's hooks ---------------------------------------------------- */
+
+static int
+fleet_apply(void *arg, const char *name, const char *text, size_t len, const char *sig, size_t siglen, char *msg,
+    size_t msglen)
+{
+	return apply_config(arg, "fleet", name, text, len, sig, siglen, msg, msglen);
+}
+
+static json_t *
+fleet_status_hook(void *arg)
+{
+	struct daemon *d = arg;
+	json_t *o = status_object(d);
+
+	if (o)
+		json_object_set_new(o, "gain_db", json_real(engine_cfg(d->e)->audio.gain_db));
+	return o;
+}
+
+static int
+fleet_busy(void *arg)
+{
+	struct daemon *d = arg;
+	struct engine_status st;
+
+	engine_status(d->e, &st);
+	return strcmp(st.state, "airing") == 0;
+}
+
+static const struct cfg *
+fleet_cfg(void *arg)
+{
+	struct daemon *d = arg;
+
+	return engine_cfg(d->e);
 }
 
 /*
@@ -576,13 +669,19 @@ main(int argc, char **argv)
 			timerfd_settime(d.wfd, 0, &its, NULL);
 	}
 
+	if (c->fleet.present) {
+		struct fleet_hooks fh = { fleet_apply, fleet_status_hook, fleet_busy, fleet_cfg, &d };
+		if ((d.fleet = fleet_new(engine_cfg(d.e), d.log, &fh, err, sizeof(err))) == NULL)
+			log_warnx("fleet: %s; running without it", err);
+	}
+
 	engine_start(d.e);
 	write_status(&d);
 	sd_notifyf(0, "READY=1\nSTATUS=configuration serial %lld", engine_cfg(d.e)->serial);
 	log_info("started: site %s, configuration serial %lld", engine_cfg(d.e)->site.id, engine_cfg(d.e)->serial);
 
 	while (running) {
-		int n = 0, base, np;
+		int n = 0, base, np, nf = 0;
 
 		arm(&d);
 		pfd[n++] = (struct pollfd){ .fd = d.tfd, .events = POLLIN };
@@ -591,7 +690,9 @@ main(int argc, char **argv)
 		pfd[n++] = (struct pollfd){ .fd = d.wfd, .events = POLLIN };
 		base = n;
 		np = engine_pollfds(d.e, pfd + base, MAX_PFD - base);
-		if (poll(pfd, (nfds_t)(base + np), -1) < 0) {
+		if (d.fleet)
+			nf = fleet_pollfds(d.fleet, pfd + base + np, MAX_PFD - base - np);
+		if (poll(pfd, (nfds_t)(base + np + nf), -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
@@ -627,8 +728,13 @@ main(int argc, char **argv)
 			engine_service(d.e, pfd + base, np);
 		if (running)
 			engine_run(d.e);
+		if (d.fleet && running) {
+			fleet_service(d.fleet, pfd + base + np, nf);
+			fleet_pump(d.fleet);
+		}
 		write_status(&d);
 	}
+	fleet_free(d.fleet);
 	if (d.board) {
 		board_amp(d.board, 0, err, sizeof(err));
 		board_close(d.board);

@@ -1525,11 +1525,22 @@ check_torn(struct vstate *v, const struct jline *rec, const struct jline_field *
 	return 0;
 }
 
+static int check_line(struct vstate *, const struct jline *, const char *, size_t, long);
+
 static int
 check_record(struct vstate *v, const struct jline *rec, long i)
 {
 	const struct lref *r = &v->lf->l[i];
-	const char *line = v->lf->data + r->off, *site, *ep, *ty;
+
+	return check_line(v, rec, v->lf->data + r->off, r->len, i);
+}
+
+/* one record's checks; v->lf NULL: a line that came alone (the collector), not from a file */
+static int
+check_line(struct vstate *v, const struct jline *rec, const char *line, size_t len, long i)
+{
+	struct { size_t len; } rr = { len }, *r = &rr;
+	const char *site, *ep, *ty;
 	long long seq, want = v->seq + 1;
 	unsigned char mac[HASH_LEN], expect[HASH_LEN], prev[HASH_LEN];
 	char d[11];
@@ -1565,7 +1576,7 @@ check_record(struct vstate *v, const struct jline *rec, long i)
 	else if (strcmp(site, v->s->site) != 0)
 		return fault(v, _("site \"%s\" differs from the log's site \"%s\": records from another board"),
 		    site, v->s->site);
-	if (epoch != v->lf->day)
+	if (v->lf && epoch != v->lf->day)
 		return fault(v, _("record of epoch %s is in %s: it was moved between files"), ep, v->lf->name);
 	if (v->seq > 0 && epoch < v->epoch)
 		return fault(v, "%s", _("epoch goes back"));
@@ -1589,7 +1600,8 @@ check_record(struct vstate *v, const struct jline *rec, long i)
 	}
 	if (strcmp(ty, "seal") == 0 && check_seal(v, rec, seq))
 		return 1;
-	if ((t = jline_get(rec, "torn")) != NULL && check_torn(v, rec, t, i))
+	/* alone, the torn bytes are not there to check: the chain still runs over them */
+	if (v->lf && (t = jline_get(rec, "torn")) != NULL && check_torn(v, rec, t, i))
 		return 1;
 
 	line_hash(line, r->len, v->head);
@@ -1899,4 +1911,84 @@ airlog_verify(const char *dir, const struct airlog_verify_opts *opts, struct air
 	struct airlog_read_opts ro = { .verify = 1, .from = DATE_NONE, .to = DATE_NONE };
 
 	return airlog_read(dir, opts, &ro, f, s);
+}
+
+/* --- one record at a time (the collector) ---------------------------------- */
+
+int
+airlog_chain_next(struct airlog_chain *ch, const char *line, size_t len, const unsigned char *seed,
+    const unsigned char (*trusted)[32], int ntrusted, char *what, size_t whatlen)
+{
+	struct airlog_verify_opts o = { .seed = seed, .trusted_keys = trusted, .ntrusted = ntrusted };
+	struct airlog_verify_stats st;
+	struct airlog_fault f;
+	struct vstate v;
+	struct jline jl;
+	int rc;
+
+	memset(&v, 0, sizeof(v));
+	memset(&st, 0, sizeof(st));
+	memset(&f, 0, sizeof(f));
+	v.o = &o;
+	v.f = &f;
+	v.s = &st;
+	v.seq = ch->seq;
+	v.epoch = ch->seq > 0 ? ch->epoch : DATE_NONE;
+	v.last_seal = ch->last_seal;
+	memcpy(v.head, ch->head, HASH_LEN);
+	if (ch->have_sealpk) {
+		memcpy(v.sealpk, ch->sealpk, SIGN_PUB_LEN);
+		v.have_sealpk = 1;
+	}
+	snprintf(st.site, sizeof(st.site), "%s", ch->site);
+	if (seed && ch->seq > 0) {	/* the key of the epoch reached, stepped from the seed */
+		if (!ch->have_key) {
+			key_first(seed, ch->key);
+			key_step(ch->key, (long long)ch->epoch - ch->first_epoch);
+			ch->have_key = 1;
+		}
+		memcpy(v.key, ch->key, AIRLOG_KEY_LEN);
+		v.have_key = 1;
+	}
+	if (sodium_init() < 0) {
+		snprintf(what, whatlen, "libsodium cannot start");
+		return -1;
+	}
+	jline_init(&jl);
+	if (jline_parse(&jl, line, len) < 0) {
+		jline_free(&jl);
+		snprintf(what, whatlen, "%s", _("the line is not a record (it does not parse)"));
+		return -1;
+	}
+	rc = check_line(&v, &jl, line, len, 0);
+	jline_free(&jl);
+	if (rc) {
+		snprintf(what, whatlen, "%s", f.what);
+		return 1;
+	}
+	if (ch->seq == 0)
+		ch->first_epoch = v.epoch;
+	ch->seq = v.seq;
+	ch->epoch = v.epoch;
+	ch->last_seal = v.last_seal;
+	memcpy(ch->head, v.head, HASH_LEN);
+	if (v.have_sealpk) {
+		memcpy(ch->sealpk, v.sealpk, SIGN_PUB_LEN);
+		ch->have_sealpk = 1;
+	}
+	snprintf(ch->site, sizeof(ch->site), "%s", st.site);
+	if (v.have_key) {
+		memcpy(ch->key, v.key, AIRLOG_KEY_LEN);
+		ch->have_key = 1;
+	}
+	return 0;
+}
+
+void
+airlog_line_hash(const char *line, size_t len, char hex[65])
+{
+	unsigned char h[HASH_LEN];
+
+	line_hash(line, len, h);
+	to_hex(h, hex);
 }

@@ -213,6 +213,33 @@ struct airlog_read_opts {
 int	airlog_read(const char *dir, const struct airlog_verify_opts *, const struct airlog_read_opts *,
 	    struct airlog_fault *, struct airlog_verify_stats *);
 
+/*
+ * The same checks one record at a time, for records that arrive alone (the
+ * collector, firmware/cmd_collect.c): seq gapless from 1, prev chained,
+ * structure, the site the same throughout, epochs forward with a closing
+ * seal, seals' signatures (by one of trusted, or the same key throughout),
+ * MACs when seed is given. A torn write's bytes are not there to check;
+ * the chain runs over them. The caller keeps the state between records
+ * (and across restarts: seq, head, epoch, first_epoch, last_seal, sealpk;
+ * the key is stepped again from the seed). 0 good (state advanced), 1 a
+ * fault (what), -1 not a record.
+ */
+struct airlog_chain {
+	long long	 seq;			/* the last good record; 0 before the first */
+	unsigned char	 head[32];		/* its line's hash */
+	int32_t		 epoch, first_epoch;
+	int		 last_seal;
+	unsigned char	 sealpk[32];
+	int		 have_sealpk;
+	unsigned char	 key[AIRLOG_KEY_LEN];	/* with a seed: the key of `epoch` */
+	int		 have_key;
+	char		 site[64];
+};
+int	airlog_chain_next(struct airlog_chain *, const char *line, size_t len, const unsigned char *seed,
+	    const unsigned char (*trusted)[32], int ntrusted, char *what, size_t whatlen);
+/* hex BLAKE2b-256 of a line, as prev and head hold it */
+void	airlog_line_hash(const char *line, size_t len, char hex[65]);
+
 /* the seal signature's message; returns its length */
 size_t	airlog_seal_message(const char *site, long long count, const char *head_hex, char *buf, size_t len);
 

@@ -1,0 +1,69 @@
+/*
+ * fdb: the office's fleet database, written by `loaxa collect`, read by
+ * `loaxa report --db` and `loaxa fleet status`. Two backends behind one
+ * small ops table: PostgreSQL (libpq; "postgresql://..." or "postgres://...")
+ * and SQLite (libsqlite3; "sqlite:PATH", for a small province).
+ *
+ * Schema (made when missing):
+ *   boards  (site PK, province, seq, head, epoch, first_epoch, last_seal,
+ *            seal_key, fault_seq, fault, macs, duplicates, last_record,
+ *            status_time, status)
+ *           seq: records 1..seq are stored, gapless; head: record seq's
+ *           line hash; epoch..seal_key: the chain check's state
+ *           (scheduler/airlog.h airlog_chain); fault: the first fault
+ *           found (fault_seq the record), "" while the log verifies
+ *   records (site, seq, type, ts, line, received), PK (site, seq): every
+ *           record once, the line exactly as the board wrote it
+ *
+ * Writes happen inside fdb_begin/fdb_commit; records are added in seq order
+ * per site (the collector verifies before it adds). 0 / -1 with a message.
+ */
+#ifndef FDB_H
+#define FDB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct fdb;
+
+struct fdb_board {
+	char		 site[64], province[64];
+	long long	 seq;
+	char		 head[65];
+	int32_t		 epoch, first_epoch;
+	int		 last_seal;
+	char		 seal_key[64];
+	long long	 fault_seq;
+	char		 fault[512];
+	int		 macs;		/* every record's MAC was checked (a seed was given from the first) */
+	long long	 duplicates;
+	long long	 last_record;	/* unix time */
+	long long	 status_time;
+	char		*status;	/* JSON, malloc'd (fdb_boards), or NULL */
+};
+
+struct fdb	*fdb_open(const char *url, char *err, size_t errlen);
+void		 fdb_close(struct fdb *);
+const char	*fdb_error(const struct fdb *);
+
+/* every board, sorted by site; cb's board is the callee's until it returns; count or -1 */
+int	fdb_boards(struct fdb *, int (*cb)(void *, const struct fdb_board *), void *);
+
+int	fdb_begin(struct fdb *);
+int	fdb_add_record(struct fdb *, const char *site, long long seq, const char *type, const char *ts,
+	    const char *line, size_t len, long long received);
+int	fdb_put_board(struct fdb *, const struct fdb_board *);	/* status and status_time not touched */
+int	fdb_put_status(struct fdb *, const char *site, const char *province, long long t, const char *json);
+int	fdb_commit(struct fdb *);
+void	fdb_rollback(struct fdb *);
+
+/* the stored line of (site, seq): 1 and *line (malloc'd), 0 none, -1 */
+int	fdb_record(struct fdb *, const char *site, long long seq, char **line, size_t *len);
+/* a site's records in seq order */
+int	fdb_records(struct fdb *, const char *site, int (*cb)(void *, long long seq, const char *line, size_t len),
+	    void *);
+/* the same, only records whose ts (local time, ISO 8601) is not before since ("YYYY-MM-DD") */
+int	fdb_records_since(struct fdb *, const char *site, const char *since, int (*cb)(void *, long long seq,
+	    const char *line, size_t len), void *);
+
+#endif

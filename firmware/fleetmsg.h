@@ -1,0 +1,62 @@
+/*
+ * fleetmsg: what boards and the office say to each other over MQTT
+ * (DESIGN.md "Fleet"), shared by loaxad (firmware/fleet.c), `loaxa collect`
+ * and `loaxa publish`. Topics, the signed envelopes, and the one TLS client
+ * set-up every side uses.
+ *
+ * Topics (P the province id of fleet.province, S a site id):
+ *
+ *   loaxa/P/config               office -> boards  retained  a signed config for every board of P
+ *   loaxa/P/bulletins            office -> boards  retained  a signed bulletin set for every board
+ *   loaxa/P/site/S/config        office -> board   retained  a signed config for S
+ *   loaxa/P/site/S/bulletins     office -> board   retained  a signed bulletin set for S
+ *   loaxa/P/site/S/records       board -> office   QoS 1     one airing-log line per message, as written
+ *   loaxa/P/site/S/status        board -> office   QoS 1, retained (the will says "offline")
+ *   loaxa/P/site/S/ack           office -> board   retained  {"seq":N,"head":H}: the collector stored 1..N
+ *   loaxa/P/site/S/resend        office -> board   QoS 1     {"from":N}: the collector lacks N (a gap)
+ *
+ * Envelopes (JSON objects, one per message):
+ *   config     {"kind":"config","name":"loaxa.cfg","serial":N,"text":TEXT,"sig":"ed25519:..."}
+ *   bulletins  {"kind":"bulletins","manifest":TEXT,"sig":"ed25519:...","base_url":"https://..."}
+ * sig is the detached signature (config/sign.h) of the text's exact bytes,
+ * as `loaxa sign` writes it beside a file on a stick: the same signed bundle
+ * travels either way. base_url is not signed: the manifest's sha256 binds
+ * every file, wherever it is fetched from.
+ *
+ * No printing, no exiting.
+ */
+#ifndef FLEETMSG_H
+#define FLEETMSG_H
+
+#include <stddef.h>
+
+struct mosquitto;
+
+#define FMSG_TOPIC_MAX	256
+#define FMSG_MAX_PAYLOAD (4 << 20)	/* an envelope: a config or a manifest is at most 1 MiB, escaped */
+
+/* "loaxa/P/site/S/LEAF", or "loaxa/P/LEAF" when site is NULL; 0 or -1 (too long) */
+int	fmsg_topic(char *buf, size_t len, const char *province, const char *site, const char *leaf);
+/* splits a topic: 0 and *site (malloc'd, NULL for a province topic) and *leaf (points into topic), or -1 */
+int	fmsg_parse_topic(const char *topic, const char *province, char **site, const char **leaf);
+
+/* TLS client options shared by the tools and the board */
+struct fmsg_tls {
+	const char	*ca, *cert, *key;	/* files */
+	const char	*password_file;		/* "USER:PASSWORD" on one line, or NULL */
+};
+
+/*
+ * A client with TLS set up (certificate verified against ca, the host name
+ * checked), protocol 3.1.1, nothing connected yet. NULL with err on failure.
+ */
+struct mosquitto *fmsg_client(const char *client_id, int clean_session, const struct fmsg_tls *, void *obj,
+	    char *err, size_t errlen);
+/* "mqtts://host:port" -> host (malloc'd) and port; 0 or -1 */
+int	fmsg_broker(const char *url, char **host, int *port);
+
+/* envelopes: malloc'd JSON text, or NULL */
+char	*fmsg_config_envelope(const char *name, long long serial, const char *text, size_t len, const char *sig);
+char	*fmsg_bulletins_envelope(const char *manifest, size_t len, const char *sig, const char *base_url);
+
+#endif
