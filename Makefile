@@ -82,7 +82,7 @@ BENCHBIN = $(BENCHSRC:tests/bench/%.c=$(BUILD)/bench/%)
 LINGUAS  = vi
 MOFILES  = $(LINGUAS:%=$(BUILD)/locale/%/LC_MESSAGES/loaxa.mo)
 
-all: $(BUILD)/loaxa $(BUILD)/loaxad $(MOFILES)
+all: $(BUILD)/loaxa $(BUILD)/loaxa-office $(BUILD)/loaxad $(MOFILES)
 
 # translations: `make po` refreshes po/loaxa.pot from the sources and merges it into each po/LANG.po
 $(BUILD)/locale/%/LC_MESSAGES/loaxa.mo: po/%.po
@@ -107,11 +107,21 @@ $(BUILD)/libloaxa.a: $(LIBOBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+# --as-needed: each program records only the libraries it calls, so the board's
+# `loaxa` does not load libpq, SQLite, libmosquitto and libcurl (and through them
+# OpenSSL, Kerberos, LDAP): the office's commands are in loaxa-office (see loaxa.c)
 $(BUILD)/loaxa: $(BUILD)/obj/firmware/loaxa.o $(BUILD)/libloaxa.a
+	$(CC) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $^ $(LIBS_ALL)
+
+$(BUILD)/obj/firmware/loaxa-office.o: firmware/loaxa.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -DLOAXA_OFFICE $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+$(BUILD)/loaxa-office: $(BUILD)/obj/firmware/loaxa-office.o $(BUILD)/libloaxa.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
 
 $(BUILD)/loaxad: $(BUILD)/obj/firmware/loaxad.o $(BUILD)/libloaxa.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
+	$(CC) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $^ $(LIBS_ALL)
 
 # the unit tests make and read their WAV fixtures with libsndfile directly
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TESTHLP) $(BUILD)/libloaxa.a
@@ -162,6 +172,7 @@ MAN8 = firmware/man/loaxad.8
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/loaxa
 	install -m 0755 $(BUILD)/loaxa $(DESTDIR)$(BINDIR)/loaxa
+	install -m 0755 $(BUILD)/loaxa-office $(DESTDIR)$(BINDIR)/loaxa-office
 	install -m 0755 $(BUILD)/loaxad $(DESTDIR)$(SBINDIR)/loaxad
 	for l in $(LINGUAS); do install -D -m 0644 $(BUILD)/locale/$$l/LC_MESSAGES/loaxa.mo \
 	    $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/loaxa.mo; done

@@ -33,6 +33,13 @@
 #include "scheduler/report.h"
 #include "firmware/fdb.h"
 
+/* weak: the board's loaxa does not link the database (loaxa.c hands --db to loaxa-office) */
+#pragma weak fdb_open
+#pragma weak fdb_close
+#pragma weak fdb_error
+#pragma weak fdb_boards
+#pragma weak fdb_records
+
 #define U_REPORT "report [-c CFG] [--airlog DIR]... {--half YYYYH1|YYYYH2 | --year YYYY | --from YYYY-MM-DD " \
 	"--to YYYY-MM-DD} [--format text|csv|html|json|logbook] [--lang vi|en] [--seed HEX|-]... " \
 	"[--checkpoint FILE]... [--no-verify] [--db postgresql://...|sqlite:PATH [--site a,b]]"
@@ -515,6 +522,10 @@ cmd_report(int argc, char **argv)
 		if (ndirs || nseeds || ncps)
 			return cli_usage("report", U_REPORT, "%s", _("--db reports on what the collector stored: no --airlog, "
 			    "--seed or --checkpoint with it (give seeds to loaxa collect)"));
+		if (fdb_open == NULL) {
+			fprintf(stderr, "loaxa report: %s\n", _("--db is run by loaxa-office: call it as loaxa report"));
+			return 2;
+		}
 		if ((db = fdb_open(dburl, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "loaxa report: %s\n", err);
 			return 2;
@@ -592,7 +603,8 @@ out:
 	}
 	free(rp.sites);
 	cfg_free(c);
-	fdb_close(db);
+	if (db != NULL)
+		fdb_close(db);
 	free(dbs.b);
 	return rc;
 }
