@@ -13,6 +13,7 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$top/build}
+case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac	# the config's paths are read relative to its folder
 LOAXA=$BUILD/loaxa
 LOAXAD=$BUILD/loaxad
 D=$BUILD/demo
