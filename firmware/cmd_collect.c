@@ -93,10 +93,13 @@ by_site(const void *a, const void *b)
 static struct board *
 find(struct col *c, const char *site, int create)
 {
-	struct board key, *b;
+	struct board key, *b = NULL;
 
 	snprintf(key.b.site, sizeof(key.b.site), "%s", site);
-	if ((b = bsearch(&key, c->bs, (size_t)c->nb, sizeof(*c->bs), by_site)) != NULL || !create)
+	/* no bsearch over an empty table: its base is NULL, which bsearch may not take (UBSan) */
+	if (c->nb > 0)
+		b = bsearch(&key, c->bs, (size_t)c->nb, sizeof(*c->bs), by_site);
+	if (b != NULL || !create)
 		return b;
 	if ((b = realloc(c->bs, (size_t)(c->nb + 1) * sizeof(*b))) == NULL)
 		return NULL;
@@ -303,7 +306,8 @@ on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
 	q->payload = malloc(q->len + 1);
 	if (q->topic == NULL || q->payload == NULL)
 		return;
-	memcpy(q->payload, msg->payload, q->len);
+	if (q->len > 0)		/* an empty message's payload is NULL */
+		memcpy(q->payload, msg->payload, q->len);
 	q->payload[q->len] = '\0';
 	c->nq++;
 }

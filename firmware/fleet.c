@@ -456,7 +456,8 @@ on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
 		free(q->payload);
 		return;
 	}
-	memcpy(q->payload, msg->payload, q->len);
+	if (q->len > 0)		/* an empty (retained-clear) message's payload is NULL */
+		memcpy(q->payload, msg->payload, q->len);
 	q->payload[q->len] = '\0';
 	f->nq++;
 }
@@ -602,7 +603,8 @@ job_set(struct job *j, const char *topic, const char *sha, const char *payload, 
 
 	if (p == NULL)
 		return -1;
-	memcpy(p, payload, len);
+	if (len > 0)
+		memcpy(p, payload, len);
 	p[len] = '\0';
 	free(j->payload);
 	j->payload = p;
