@@ -110,6 +110,15 @@ cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
 }
 
 void
+cli_fmt_dur(long ms, char *buf, size_t len)
+{
+	long s = (ms + 500) / 1000;
+
+	if ((size_t)snprintf(buf, len, "%ld:%02ld", s / 60 % 100000, s % 60) >= len)
+		buf[0] = '\0';
+}
+
+void
 cli_local_ts(int32_t day, long ms, char buf[26])
 {
 	struct tm tm = { 0 };

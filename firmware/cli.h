@@ -25,6 +25,8 @@ int		 cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 struct lib;
+/* a duration as M:SS ("12:05"; minutes capped at 99999), "" when buf is too short */
+void	cli_fmt_dur(long ms, char *buf, size_t len);
 /* local day + ms after midnight -> "YYYY-MM-DDTHH:MM:SS+07:00" (TZ from cli_set_zone) */
 void	cli_local_ts(int32_t day, long ms, char buf[26]);
 /* loads the library of the config, printing what it skipped; 0 or -1 */

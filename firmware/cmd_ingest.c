@@ -62,15 +62,6 @@ struct run {
 	char			 export_note[768];
 };
 
-static void
-fmt_dur(long ms, char *buf, size_t len)
-{
-	long s = (ms + 500) / 1000;
-
-	if ((size_t)snprintf(buf, len, "%ld:%02ld", s / 60 % 10000, s % 60) >= len)
-		buf[0] = '\0';
-}
-
 static const char *
 topic_name(const struct cfg *c, const char *id)
 {
@@ -248,7 +239,7 @@ receipt(struct run *x, int32_t today)
 			const struct ingest_item *it = &r->items[i];
 			if (it->status != want)
 				continue;
-			fmt_dur(it->b.duration_ms, dur, sizeof(dur));
+			cli_fmt_dur(it->b.duration_ms, dur, sizeof(dur));
 			date_format(it->b.valid_to, d);
 			fprintf(fp, "  + \"%s\" — %s — %s — ", it->b.title, topic_name(c, it->b.topic), dur);
 			fprintf(fp, _("airs until %s"), d);

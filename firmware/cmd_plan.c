@@ -60,15 +60,6 @@ struct out {
 	int32_t			 day;		/* last day header printed */
 };
 
-static void
-fmt_dur(long ms, char *buf, size_t len)
-{
-	long s = (ms + 500) / 1000;
-
-	if ((size_t)snprintf(buf, len, "%ld:%02ld", s / 60 % 100000, s % 60) >= len)
-		buf[0] = '\0';
-}
-
 static const char *
 weekday_name(int wd)
 {
@@ -130,7 +121,7 @@ on_item(void *arg, const struct plan_item *it)
 		return;
 	}
 	day_header(o, it->day);
-	fmt_dur(it->dur_ms, dur, sizeof(dur));
+	cli_fmt_dur(it->dur_ms, dur, sizeof(dur));
 	if (it->emergency)
 		fprintf(o->fp, "  %02ld:%02ld:%02ld  %s  %s  \"%s\" (%s, %s)\n", it->start_ms / 3600000, it->start_ms / 60000 % 60,
 		    it->start_ms / 1000 % 60, _("EMERGENCY"), dur, it->b->title, it->b->topic, it->b->id);
@@ -240,7 +231,7 @@ cmd_library(int argc, char **argv)
 		char f[11], t[11], dur[16];
 		date_format(b->valid_from, f);
 		date_format(b->valid_to, t);
-		fmt_dur(b->duration_ms, dur, sizeof(dur));
+		cli_fmt_dur(b->duration_ms, dur, sizeof(dur));
 		printf("%s\t%s\t%s\t%s..%s\t%s\t%.1f LUFS\t%s\n", b->id, b->topic, bul_level_name(b->level), f, t, dur,
 		    b->loudness_lufs, b->title);
 	}
