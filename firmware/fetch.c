@@ -4,7 +4,6 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -217,15 +216,6 @@ download(struct fetch *f, CURL *cu, const char *base, const char *lx, const stru
 	free(url);
 }
 
-static int
-rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
 static char *
 manifest_sha(const char *text, size_t len)
 {
@@ -319,7 +309,7 @@ fetch_bulletins(const struct cfg *c, const char *envelope, size_t len, const cha
 	}
 	diag_free(&d);
 
-	nftw(work, rm_one, 16, FTW_DEPTH | FTW_PHYS);	/* what an earlier child left behind */
+	fio_rmtree(work);	/* what an earlier child left behind */
 	errno = ENAMETOOLONG;
 	if ((size_t)snprintf(lx, sizeof(lx), "%s/" INGEST_DIR, work) >= sizeof(lx) - 32 || fio_mkdirs(lx, 0755) < 0) {
 		snprintf(err, sizeof(err), "%.400s: %s", lx, strerror(errno));
@@ -367,7 +357,7 @@ fetch_bulletins(const struct cfg *c, const char *envelope, size_t len, const cha
 	json_decref(fields);
 	ingest_result_free(&r);
 out:
-	nftw(work, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	fio_rmtree(work);
 	for (int i = 0; i < nmb; i++)
 		bul_free(&mb[i]);
 	free(mb);

@@ -35,6 +35,8 @@ int	fio_rename(const char *from, const char *to);	/* rename, then fsync the targ
  * back); others may take any negative value as failure.
  */
 int	fio_atomic(const char *path, const void *data, size_t len, mode_t mode);
+/* rm -rf: dir and everything below it, links not followed; 0 (also when absent) or -1 */
+int	fio_rmtree(const char *dir);
 /* mkdir -p with mode for the created ones; 0 or -1 */
 int	fio_mkdirs(const char *dir, mode_t mode);
 

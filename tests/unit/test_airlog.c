@@ -12,7 +12,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -39,19 +38,10 @@ struct fx {
 
 static long long mono;
 
-static int
-rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
 static void
 fx_free(struct fx *f)
 {
-	nftw(f->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	fio_rmtree(f->root);
 }
 
 static int

@@ -26,11 +26,10 @@ static const char base[] = "version = 1; serial = %d; site = { id = \"xa\"; name
 static void
 write_old(void)
 {
-	char text[512], cmd[300];
+	char text[512];
 	FILE *fp;
 
-	snprintf(cmd, sizeof(cmd), "rm -rf %s && mkdir -p %s", dir, dir);
-	if (system(cmd) != 0)
+	if (fio_rmtree(dir) < 0 || fio_mkdirs(dir, 0755) < 0)
 		abort();
 	snprintf(text, sizeof(text), base, 1, "06:00");
 	if ((fp = fopen(path, "w")) == NULL)
@@ -156,15 +155,13 @@ every_failed_write_leaves_the_old_config_or_completes(void)
 int
 main(void)
 {
-	char cmd[160];
 
 	snprintf(dir, sizeof(dir), "/tmp/loaxa-apply-crash-%d", (int)getpid());
 	snprintf(path, sizeof(path), "%s/loaxa.cfg", dir);
 	setenv("TZ", "Asia/Ho_Chi_Minh", 1);
 	TEST(every_crash_point_leaves_the_old_or_the_new_config);
 	TEST(every_failed_write_leaves_the_old_config_or_completes);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
+	if (fio_rmtree(dir) < 0)
 		return 1;
 	return tap_done();
 }

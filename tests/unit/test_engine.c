@@ -92,13 +92,10 @@ static const char config[] =
 static void
 fresh(void)
 {
-	char cmd[PATH_MAX + 16], seed[65], pub[128], err[256], state[PATH_MAX];
+	char seed[65], pub[128], err[256], state[PATH_MAX];
 
-	if (dir[0]) {
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-		if (system(cmd) != 0)
-			return;
-	}
+	if (dir[0] && fio_rmtree(dir) < 0)
+		return;
 	snprintf(dir, sizeof(dir), "/tmp/loaxa-engine-XXXXXX");
 	if (mkdtemp(dir) == NULL)
 		abort();
@@ -546,11 +543,7 @@ main(void)
 	TEST(a_resumed_session_keeps_its_end);
 	TEST(an_announcement_plays_when_idle_and_is_not_logged);
 	TEST(a_session_without_content_is_one_missed_record);
-	if (dir[0]) {
-		char cmd[PATH_MAX + 16];
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-		if (system(cmd) != 0)
-			return 1;
-	}
+	if (dir[0] && fio_rmtree(dir) < 0)
+		return 1;
 	return tap_done();
 }

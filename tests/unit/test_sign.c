@@ -1,5 +1,4 @@
 /* sign: key files, detached signatures, and that they are plain Ed25519 (RFC 8032 vectors). */
-#include <ftw.h>
 #include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -9,18 +8,10 @@
 #include <unistd.h>
 
 #include "config/sign.h"
+#include "firmware/fio.h"
 #include "tests/unit/tap.h"
 
 static char root[PATH_MAX];
-
-static int
-rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
 
 static void
 put(const char *name, const char *text, mode_t mode)
@@ -224,6 +215,6 @@ main(void)
 	TEST(a_signed_file_verifies_and_any_flipped_byte_does_not);
 	TEST(a_changed_signature_or_an_unknown_key_is_bad);
 	TEST(rfc8032_vectors_verify_in_the_sig_format);
-	nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	fio_rmtree(root);
 	return tap_done();
 }
