@@ -155,7 +155,6 @@ every_failed_write_leaves_the_old_config_or_completes(void)
 int
 main(void)
 {
-
 	snprintf(dir, sizeof(dir), "/tmp/loaxa-apply-crash-%d", (int)getpid());
 	snprintf(path, sizeof(path), "%s/loaxa.cfg", dir);
 	setenv("TZ", "Asia/Ho_Chi_Minh", 1);
