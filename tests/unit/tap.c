@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/cfg.h"
+#include "config/diag.h"
 #include "tests/unit/tap.h"
 
 static int failed_now, npass, nfail;
@@ -56,4 +58,22 @@ int
 tap_done(void)
 {
 	return nfail ? 1 : 0;
+}
+
+struct cfg *
+tap_cfg(const char *head, const char *body)
+{
+	char *text;
+	struct diag d;
+	struct cfg *c;
+
+	if (asprintf(&text, "%s%s", head, body) < 0)
+		abort();
+	diag_init(&d);
+	c = cfg_load_string(text, "t.cfg", "/tmp", &d);
+	for (size_t i = 0; c == NULL && i < d.n; i++)
+		printf("# %s\n", d.msg[i]);
+	diag_free(&d);
+	free(text);
+	return c;
 }

@@ -22,4 +22,8 @@ void tap_fail(const char *file, int line, const char *fmt, ...)
 
 #define TEST(fn) tap_run(#fn, fn)
 
+struct cfg;
+/* a config from head and body (as t.cfg in /tmp); NULL with its errors printed as "# ..." */
+struct cfg *tap_cfg(const char *head, const char *body);
+
 #endif

@@ -17,20 +17,8 @@ load(const char *body)
 {
 	static const char head[] = "version = 1; serial = 5; site = { id = \"xa\"; name = \"Xã\"; };\n"
 	    "audio = { gap_ms = 1000; };\n";
-	char *text;
-	struct diag d;
-	struct cfg *c;
 
-	if (asprintf(&text, "%s%s", head, body) < 0)
-		abort();
-	diag_init(&d);
-	c = cfg_load_string(text, "t.cfg", "/tmp", &d);
-	if (c == NULL)
-		for (size_t i = 0; i < d.n; i++)
-			printf("# %s\n", d.msg[i]);
-	diag_free(&d);
-	free(text);
-	return c;
+	return tap_cfg(head, body);
 }
 
 static void

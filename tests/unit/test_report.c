@@ -21,19 +21,8 @@ load(const char *body)
 	static const char head[] = "version = 1; serial = 5; site = { id = \"xa\"; name = \"Xã Thử\"; "
 	    "province = \"Cao Bằng\"; };\n"
 	    "topics = ( { id = \"law\"; name = \"Pháp luật\"; }, { id = \"local\"; name = \"Tin địa phương\"; } );\n";
-	char *text;
-	struct diag d;
-	struct cfg *c;
 
-	if (asprintf(&text, "%s%s", head, body) < 0)
-		abort();
-	diag_init(&d);
-	c = cfg_load_string(text, "t.cfg", "/tmp", &d);
-	for (size_t i = 0; c == NULL && i < d.n; i++)
-		printf("# %s\n", d.msg[i]);
-	diag_free(&d);
-	free(text);
-	return c;
+	return tap_cfg(head, body);
 }
 
 /* one timetable: 06:00 daily (10 min), 17:00 on weekdays (10 min); "peak" 2026-03-02..03-03 doubles them */
