@@ -49,6 +49,7 @@
 #include "firmware/nls.h"
 #include "scheduler/airlog.h"
 #include "scheduler/date.h"
+#include "scheduler/jline.h"
 
 #define U_COLLECT "collect [-c CFG] --db postgresql://...|sqlite:PATH [--seeds FILE] [--keys FILE] [--broker URL] " \
 	"[--ca F --cert F --key F] [--batch N]"
@@ -212,7 +213,7 @@ set_fault(struct board *b, long long seq, const char *what)
 static int
 on_record(struct col *c, struct board *b, const char *line, size_t len)
 {
-	json_t *r = json_loadb(line, len, 0, NULL);
+	json_t *r = jline_load(line, len);
 	long long seq = json_integer_value(json_object_get(r, "seq"));
 	const char *type = json_string_value(json_object_get(r, "type"));
 	const char *ts = json_string_value(json_object_get(r, "ts"));
@@ -554,7 +555,7 @@ static int
 week_visit(void *arg, long long seq, const char *line, size_t len)
 {
 	struct week *w = arg;
-	json_t *r = json_loadb(line, len, 0, NULL);
+	json_t *r = jline_load(line, len);
 	const char *type = json_string_value(json_object_get(r, "type"));
 	const char *outcome = json_string_value(json_object_get(r, "outcome"));
 

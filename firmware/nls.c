@@ -1,6 +1,7 @@
 /*
- * nls: binds the "loaxa" text domain. Boards run with a Vietnamese locale;
- * LOAXA_LOCALEDIR points at an uninstalled tree's catalogs (tests, demo).
+ * nls: binds the "loaxa" text domain; numbers always in the C form. Boards
+ * run with a Vietnamese locale; LOAXA_LOCALEDIR points at an uninstalled
+ * tree's catalogs (tests, demo).
  * A build with DEFAULT_LANG=vi (the Debian package) speaks Vietnamese where
  * the environment names no language: a board's console and ssh sessions
  * run in the C locale, and commune staff read Vietnamese.
@@ -21,6 +22,13 @@ nls_init(void)
 	const char *dir = getenv("LOAXA_LOCALEDIR");
 
 	setlocale(LC_ALL, "");
+	/*
+	 * Numbers stay in the C form whatever the locale: vi_VN writes 1,5 for
+	 * 1.5, and every number printed with %f would follow it; the report's
+	 * SVG got x="378,0", a chart no browser draws (tests/cli/locale.sh).
+	 * jansson and libconfig are locale-proof on their own.
+	 */
+	setlocale(LC_NUMERIC, "C");
 	if (LOAXA_DEFAULT_LANG[0] != '\0' && getenv("LANGUAGE") == NULL) {
 		const char *cur = setlocale(LC_MESSAGES, NULL);
 

@@ -295,7 +295,7 @@ mark_acks(struct lfile *lf)
 
 		if (!r->term || i >= lowest || memmem(lf->data + r->off, r->len, TORN_MARK, strlen(TORN_MARK)) == NULL)
 			continue;
-		if ((rec = json_loadb(lf->data + r->off, r->len, JSON_REJECT_DUPLICATES, NULL)) == NULL)
+		if ((rec = jline_load(lf->data + r->off, r->len)) == NULL)
 			continue;
 		t = json_object_get(rec, "torn");
 		ln = json_object_get(t, "line");
@@ -363,7 +363,7 @@ good_record(const struct lfile *lf, long i)
 
 	if (!r->term || lf->ack[i] >= 0)
 		return NULL;
-	if ((rec = json_loadb(lf->data + r->off, r->len, JSON_REJECT_DUPLICATES, NULL)) == NULL)
+	if ((rec = jline_load(lf->data + r->off, r->len)) == NULL)
 		return NULL;
 	if (!json_is_object(rec) || !json_is_integer(json_object_get(rec, "seq")) ||
 	    !json_is_string(json_object_get(rec, "epoch")) || !json_is_string(json_object_get(rec, "mac"))) {
@@ -1260,7 +1260,7 @@ airlog_iter_next(struct airlog_iter *it, json_t **rec, const char **line, size_t
 	it->torn = it->lf.ack[i] >= 0;
 	if (it->torn || !r->term)
 		return -1;
-	it->rec = json_loadb(*line, *len, JSON_REJECT_DUPLICATES, NULL);
+	it->rec = jline_load(*line, *len);
 	if (it->rec == NULL || !json_is_object(it->rec)) {
 		json_decref(it->rec);
 		it->rec = NULL;

@@ -16,7 +16,7 @@
 
 #include "scheduler/jline.h"
 
-#define MAX_DEPTH	((int)(sizeof(((struct jline *)0)->stack) / sizeof(int)))
+_Static_assert(JLINE_MAX_DEPTH == JSON_PARSER_MAX_DEPTH, "jline and jansson must refuse the same nesting");
 #define NSLOT		256
 
 /* cheap and good enough for field names: length, ends and middle (equal hashes are compared in full) */
@@ -47,7 +47,8 @@ add(struct jline *j, enum jline_type t)
 	struct jline_field *f;
 	int parent;
 
-	if (j->depth == 0) {	/* a value outside the top-level object */
+	/* a value outside the top-level object, or deeper than jansson goes (it counts the value itself) */
+	if (j->depth == 0 || j->depth >= JLINE_MAX_DEPTH) {
 		j->bad = 1;
 		return NULL;
 	}
@@ -136,7 +137,8 @@ cb_number(void *ctx, const char *s, size_t n)
 			f->s = keep(j, (const unsigned char *)s, n);
 			f->slen = n;
 		}
-		if (errno == ERANGE || *end != '\0')
+		/* jansson refuses only overflow: an underflow (1e-400, a subnormal) reads as 0 or close to it */
+		if ((errno == ERANGE && (integer || isinf(f->d))) || *end != '\0')
 			j->bad = 1;
 	}
 	if (t != tmp)
@@ -194,7 +196,7 @@ cb_start_map(void *ctx)
 		j->stack[j->depth++] = -1;
 		return 1;
 	}
-	if (j->depth == MAX_DEPTH || add(j, JLINE_OBJECT) == NULL) {
+	if (add(j, JLINE_OBJECT) == NULL) {
 		j->bad = 1;
 		return 0;
 	}
@@ -274,7 +276,7 @@ cb_start_array(void *ctx)
 {
 	struct jline *j = ctx;
 
-	if (j->depth == 0 || j->depth == MAX_DEPTH || add(j, JLINE_ARRAY) == NULL) {
+	if (j->depth == 0 || add(j, JLINE_ARRAY) == NULL) {
 		j->bad = 1;
 		return 0;
 	}
@@ -295,11 +297,29 @@ static const yajl_callbacks callbacks = {
 static int
 jansson_accepts(const char *line, size_t len)
 {
-	json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
-	int ok = json_is_object(o);
+	json_t *o = jline_load(line, len);
 
 	json_decref(o);
-	return ok;
+	return o != NULL;
+}
+
+/*
+ * jansson reads a NUL byte after a value as the end of its input and takes
+ * {"a":1<NUL>,"b":2} for {"a":1} (found by fuzz_airlog); yajl refuses the
+ * byte, and the writer never writes one.
+ */
+json_t *
+jline_load(const char *line, size_t len)
+{
+	json_t *o;
+
+	if (memchr(line, '\0', len) != NULL)
+		return NULL;
+	if ((o = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL)) != NULL && !json_is_object(o)) {
+		json_decref(o);
+		o = NULL;
+	}
+	return o;
 }
 
 /* a \u escape anywhere? (memchr for the backslash: memmem was 15% of reading a log) */

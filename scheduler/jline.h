@@ -17,6 +17,8 @@
  * object, integers that fit in a long long (a number without a fraction or
  * exponent is an integer, as in jansson).
  *
+ * jline_load() is that same rule for the code that wants jansson's tree.
+ *
  * Lifecycle: jline_init() -> jline_parse()... -> jline_free(). Not
  * thread-safe; use one jline per thread.
  */
@@ -24,6 +26,11 @@
 #define JLINE_H
 
 #include <stddef.h>
+
+struct json_t;
+
+/* jansson's JSON_PARSER_MAX_DEPTH: values nested deeper are refused by both */
+#define JLINE_MAX_DEPTH	2048
 
 enum jline_type { JLINE_STRING, JLINE_INTEGER, JLINE_REAL, JLINE_TRUE, JLINE_FALSE, JLINE_NULL, JLINE_OBJECT,
 	JLINE_ARRAY };
@@ -47,7 +54,7 @@ struct jline {
 	int			 cap;
 	char			*buf;
 	size_t			 bufcap, bufused;
-	int			 stack[64];	/* open containers */
+	int			 stack[JLINE_MAX_DEPTH];	/* open containers */
 	int			 depth;
 	int			 values;	/* complete top-level values in this line */
 	int			 bad;		/* a duplicate key, an overlong integer, a non-object */
@@ -62,6 +69,8 @@ void	jline_init(struct jline *);
 void	jline_free(struct jline *);
 /* 0: the line is one JSON object (f/n set); -1: it is not */
 int	jline_parse(struct jline *, const char *line, size_t len);
+/* the same line as jansson's tree (json_decref it), or NULL exactly when jline_parse refuses it */
+struct json_t *jline_load(const char *line, size_t len);
 
 /* a member of the top-level object, or NULL */
 const struct jline_field *jline_get(const struct jline *, const char *key);

@@ -93,7 +93,7 @@ mosquitto mosquitto-clients postgresql sqlite3 openssl
 alsa-utils libasound2-plugins espeak-ng lame mpg123 sox pulseaudio python3 busybox-static
 valgrind time
 chromium poppler-utils
-debhelper dpkg-dev fakeroot debootstrap systemd
+debhelper dpkg-dev fakeroot debootstrap systemd locales
 "
 missing=""
 for p in $pkgs; do

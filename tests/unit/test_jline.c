@@ -84,9 +84,18 @@ what_jansson_refuses_is_refused(void)
 		/* form feed and vertical tab, white space to yajl only (found by fuzz_airlog) */
 		"{\"a\":1}\f", "\v{\"a\":1}", "{\"a\":\f1}", NULL,
 	};
+	/* jansson ends its input at a NUL after a value and takes the rest for nothing (found by fuzz_airlog):
+	 * jline_load refuses a NUL anywhere, as jline does */
+#define NUL_LINE(s) { s, sizeof(s) - 1 }
+	static const struct { const char *s; size_t n; } nul[] = {
+		NUL_LINE("{\"a\":1\0}"), NUL_LINE("{\"a\":1.5\0,\"b\":2}"), NUL_LINE("{\"a\":true\0}"),
+		NUL_LINE("{\"a\":1}\0"),
+	};
 	static const char *const good[] = {
 		"{}", " {\"a\" : 1 } ", "{\"a\":\"\\u0041\\u00e9\\ud83d\\ude00\"}", "{\"a\":-0,\"b\":1.25e-3,\"c\":[]}",
-		"{\"a\":9223372036854775807}", "{\"a\":{\"a\":{\"a\":1}}}", "{\"\":1}", "{\"a\":\"\\u0001\\n\"}", NULL,
+		"{\"a\":9223372036854775807}", "{\"a\":{\"a\":{\"a\":1}}}", "{\"\":1}", "{\"a\":\"\\u0001\\n\"}",
+		/* underflow is not an error to jansson, only overflow (found by fuzz_airlog) */
+		"{\"a\":1e-400}", "{\"a\":-2.5e-310}", NULL,
 	};
 	struct jline j;
 
@@ -95,6 +104,12 @@ what_jansson_refuses_is_refused(void)
 		json_t *o = json_loadb(bad[i], strlen(bad[i]), JSON_REJECT_DUPLICATES, NULL);
 		if (!json_is_object(o) && parse(&j, bad[i]) == 0)
 			tap_fail(__FILE__, __LINE__, "accepted: %s", bad[i]);
+		json_decref(o);
+	}
+	for (size_t i = 0; i < sizeof(nul) / sizeof(nul[0]); i++) {
+		json_t *o = jline_load(nul[i].s, nul[i].n);
+		if (o != NULL || jline_parse(&j, nul[i].s, nul[i].n) == 0)
+			tap_fail(__FILE__, __LINE__, "accepted a NUL byte: %s", nul[i].s);
 		json_decref(o);
 	}
 	for (int i = 0; good[i]; i++) {
@@ -148,7 +163,7 @@ both_parsers_agree_on_mutated_records(void)
 
 	jline_init(&j);
 	for (size_t i = 0; i < len && b; i++)
-		for (int op = 0; op < (int)sizeof(subst) + 1; op++) {
+		for (int op = 0; op < (int)sizeof(subst) + 2; op++) {	/* the last: subst's own NUL */
 			size_t n = len;
 			json_t *o;
 			int jl, ja;
@@ -162,8 +177,8 @@ both_parsers_agree_on_mutated_records(void)
 			} else {
 				b[i] = subst[op - 2];
 			}
-			o = json_loadb(b, n, JSON_REJECT_DUPLICATES, NULL);
-			ja = json_is_object(o);
+			o = jline_load(b, n);
+			ja = o != NULL;
 			jl = jline_parse(&j, b, n) == 0;
 			json_decref(o);
 			tried++;
@@ -177,6 +192,39 @@ both_parsers_agree_on_mutated_records(void)
 	jline_free(&j);
 }
 
+/* jansson counts every value's depth, the innermost scalar too, up to 2048; jline refuses the same */
+static void
+nesting_is_refused_where_jansson_refuses_it(void)
+{
+	static const struct { int arrays; int scalar; int ok; } c[] = {
+		{ 63, 1, 1 }, { 64, 1, 1 }, { 2046, 1, 1 }, { 2047, 1, 0 }, { 2047, 0, 1 }, { 2048, 0, 0 },
+	};
+	char *b = malloc(2 * 2048 + 64);
+	struct jline j;
+
+	jline_init(&j);
+	for (size_t i = 0; b && i < sizeof(c) / sizeof(c[0]); i++) {
+		size_t n = 0;
+		json_t *o;
+		n += (size_t)sprintf(b, "{\"a\":");
+		memset(b + n, '[', (size_t)c[i].arrays);
+		n += (size_t)c[i].arrays;
+		if (c[i].scalar)
+			b[n++] = '1';
+		memset(b + n, ']', (size_t)c[i].arrays);
+		n += (size_t)c[i].arrays;
+		b[n++] = '}';
+		o = jline_load(b, n);
+		EXPECT_INT(o != NULL, c[i].ok);
+		if ((jline_parse(&j, b, n) == 0) != c[i].ok)
+			tap_fail(__FILE__, __LINE__, "jline %s %d nested arrays%s", c[i].ok ? "refused" : "accepted",
+			    c[i].arrays, c[i].scalar ? " around a number" : "");
+		json_decref(o);
+	}
+	free(b);
+	jline_free(&j);
+}
+
 int
 main(void)
 {
@@ -184,5 +232,6 @@ main(void)
 	TEST(what_jansson_refuses_is_refused);
 	TEST(a_duplicate_among_many_keys_is_found);
 	TEST(both_parsers_agree_on_mutated_records);
+	TEST(nesting_is_refused_where_jansson_refuses_it);
 	return tap_done();
 }
