@@ -15,7 +15,9 @@
  * Accepted: what jansson's json_loadb(JSON_REJECT_DUPLICATES) accepts, the
  * writer's parser: exactly one object, valid UTF-8, no duplicate keys in any
  * object, integers that fit in a long long (a number without a fraction or
- * exponent is an integer, as in jansson).
+ * exponent is an integer, as in jansson), reals that do not overflow,
+ * nesting to jansson's depth; and no NUL byte anywhere (jansson would stop
+ * reading at one).
  *
  * jline_load() is that same rule for the code that wants jansson's tree.
  *
