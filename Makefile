@@ -43,8 +43,13 @@ BUILD      := build/fuzzer
 SAN        := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
 
+# OFFICE=1: also loaxa-office, the provincial office's commands (collect into
+# PostgreSQL or SQLite, fleet status, publish). A board's build (CROSS=) leaves
+# it out: boards never run it, and libpq-dev is not Multi-Arch (make deps-cross
+# could not install it for both armhf and arm64).
+OFFICE     ?= $(if $(CROSS),0,1)
 PKGS = alsa libconfig libmpg123 libsodium jansson yajl libebur128 libgpiod libsystemd \
-       libmosquitto libcurl libpq sqlite3
+       libmosquitto libcurl $(if $(filter 1,$(OFFICE)),libpq sqlite3)
 # libsndfile: its header at build time, the library loaded when a WAV is first used (audio/sfdl.c)
 DLPKGS = sndfile
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wcast-qual
@@ -60,7 +65,7 @@ CFLAGS ?= -O2 -g
 # in the C locale reads English
 DEFAULT_LANG ?=
 ALL_CPPFLAGS = -I. -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DLOCALEDIR='"$(LOCALEDIR)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' \
-	       -DLOAXA_DEFAULT_LANG='"$(DEFAULT_LANG)"' $(CPPFLAGS)
+	       -DLOAXA_DEFAULT_LANG='"$(DEFAULT_LANG)"' $(if $(filter 1,$(OFFICE)),,-DLOAXA_BOARD_ONLY) $(CPPFLAGS)
 ALL_CFLAGS   = -std=c11 $(WARN) $(PKG_CFLAGS) $(SAN) $(CFLAGS)
 ALL_LDFLAGS  = $(SAN) $(LDFLAGS)
 # libunistring (NFC names from sticks) ships no pkg-config file
@@ -68,7 +73,9 @@ NOPKG_LIBS   = -lunistring
 LIBS_ALL     = $(PKG_LIBS) $(NOPKG_LIBS) -lm -pthread $(LIBS)
 
 MAINS   = firmware/loaxa.c firmware/loaxad.c
-LIBSRC  = $(filter-out $(MAINS),$(wildcard config/*.c scheduler/*.c audio/*.c firmware/*.c))
+OFFICESRC = firmware/fdb.c firmware/cmd_collect.c
+LIBSRC  = $(filter-out $(MAINS) $(if $(filter 1,$(OFFICE)),,$(OFFICESRC)),$(wildcard config/*.c scheduler/*.c audio/*.c firmware/*.c))
+PROGS   = $(BUILD)/loaxa $(BUILD)/loaxad $(if $(filter 1,$(OFFICE)),$(BUILD)/loaxa-office)
 LIBOBJ  = $(LIBSRC:%.c=$(BUILD)/obj/%.o)
 TESTSRC = $(wildcard tests/unit/test_*.c)
 TESTBIN = $(TESTSRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -82,7 +89,7 @@ BENCHBIN = $(BENCHSRC:tests/bench/%.c=$(BUILD)/bench/%)
 LINGUAS  = vi
 MOFILES  = $(LINGUAS:%=$(BUILD)/locale/%/LC_MESSAGES/loaxa.mo)
 
-all: $(BUILD)/loaxa $(BUILD)/loaxa-office $(BUILD)/loaxad $(MOFILES)
+all: $(PROGS) $(MOFILES)
 
 # translations: `make po` refreshes po/loaxa.pot from the sources and merges it into each po/LANG.po
 $(BUILD)/locale/%/LC_MESSAGES/loaxa.mo: po/%.po
@@ -172,7 +179,7 @@ MAN8 = firmware/man/loaxad.8
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/loaxa
 	install -m 0755 $(BUILD)/loaxa $(DESTDIR)$(BINDIR)/loaxa
-	install -m 0755 $(BUILD)/loaxa-office $(DESTDIR)$(BINDIR)/loaxa-office
+	if [ -x $(BUILD)/loaxa-office ] && [ "$(OFFICE)" = 1 ]; then install -m 0755 $(BUILD)/loaxa-office $(DESTDIR)$(BINDIR)/loaxa-office; fi
 	install -m 0755 $(BUILD)/loaxad $(DESTDIR)$(SBINDIR)/loaxad
 	for l in $(LINGUAS); do install -D -m 0644 $(BUILD)/locale/$$l/LC_MESSAGES/loaxa.mo \
 	    $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/loaxa.mo; done

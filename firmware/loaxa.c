@@ -40,6 +40,14 @@ office(int argc, char **argv)
 			execv(self, whole_argv);
 		}
 	}
+#ifdef LOAXA_BOARD_ONLY
+	if (errno == ENOENT) {	/* a board's build (OFFICE=0): no loaxa-office beside it, by design */
+		fprintf(stderr, "loaxa %s: %s\n", whole_argv[1],
+		    _("the office's commands (publish, collect, fleet, report --db) are not in a board's build; "
+		    "run them on the provincial office's computer"));
+		return 2;
+	}
+#endif
 	fprintf(stderr, "loaxa: %s: %s; %s\n", n > 0 ? self : "loaxa-office", strerror(errno),
 	    _("it comes with loaxa: install it again"));
 	return 2;

@@ -104,6 +104,13 @@ for arch in $archs; do
 	else
 		report fail "$arch: loaxad does not run under $qemu" "$out/u"
 	fi
+	# a board's build has no office commands (OFFICE=0) and says where they run
+	if [ ! -e "$b/loaxa-office" ] && { LC_ALL=C.UTF-8 LANGUAGE= "$qemu" "$b/loaxa" collect --db sqlite:/nonexistent > "$out/u" 2>&1; [ $? -eq 2 ]; } &&
+	    grep -q "not in a board's build" "$out/u"; then
+		report ok "$arch: loaxa collect on a board says the office's commands run at the office"
+	else
+		report fail "$arch: loaxa collect on a board says the office's commands run at the office" "$out/u"
+	fi
 	# the unit tests, each line prefixed with the architecture
 	for t in "$b"/tests/test_*; do
 		[ -x "$t" ] || continue

@@ -10,9 +10,13 @@
 set -eu
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
-# the libraries loaxa links (Makefile PKGS and -lunistring)
+# the libraries a board's loaxa and loaxad link (Makefile PKGS and -lunistring);
+# the office's database libraries (libpq, SQLite) only natively: a board
+# build (CROSS=) leaves loaxa-office out, and libpq-dev is not Multi-Arch
+# (its armhf and arm64 copies conflict)
 libdev="libasound2-dev libconfig-dev libmpg123-dev libsodium-dev libjansson-dev libyajl-dev
-libsndfile1-dev libebur128-dev libgpiod-dev libsystemd-dev libunistring-dev"
+libsndfile1-dev libebur128-dev libgpiod-dev libsystemd-dev libunistring-dev
+libmosquitto-dev libcurl4-openssl-dev"
 
 installed() { dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed$'; }
 apt_install() { $SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "$@"; }
@@ -42,7 +46,9 @@ case ${1:-} in
 	pins=""
 	for try in 1 2 3 4 5 6; do
 		# shellcheck disable=SC2086
-		if apt_install $missing $pins 2> /tmp/loaxa-deps-cross.$$; then
+		# apt names the unmet dependencies on standard output, not on standard error
+		if apt_install $missing $pins > /tmp/loaxa-deps-cross.$$ 2>&1; then
+			cat /tmp/loaxa-deps-cross.$$
 			rm -f /tmp/loaxa-deps-cross.$$
 			exit 0
 		fi

@@ -52,9 +52,11 @@ build_deb() {
 	# the tracked files as they are now (uncommitted edits included)
 	git ls-files -z --cached --others --exclude-standard | (cd "$top" && xargs -0 cp -P --parents -t "$src" 2> /dev/null)
 	# a native package from a copy: dpkg-source is not run (-b), the tree is not touched
-	# a cross build cannot run its tests (debian/rules runs none anyway): nocheck
+	# a cross build cannot run its tests (debian/rules runs none anyway): nocheck;
+	# it is a board's package: the profile pkg.loaxa.board drops the office's
+	# database libraries from Build-Depends (the Makefile leaves loaxa-office out)
 	(cd "$src" && if [ -n "$arch" ]; then export DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:+$DEB_BUILD_OPTIONS }nocheck"; fi &&
-	    dpkg-buildpackage -b -us -uc -j"$(nproc)" ${arch:+-a"$arch"}) > "$DEB_OUT/build.log" 2>&1 || return 1
+	    dpkg-buildpackage -b -us -uc -j"$(nproc)" ${arch:+-a"$arch" -Ppkg.loaxa.board}) > "$DEB_OUT/build.log" 2>&1 || return 1
 	mv "$DEB_OUT"/src/*.deb "$DEB_OUT"/ 2> /dev/null
 	rm -rf "$DEB_OUT/src"
 	DEB=$(ls "$DEB_OUT"/loaxa_*_"${arch:-$(dpkg --print-architecture)}".deb 2> /dev/null | head -n 1)
