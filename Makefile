@@ -179,7 +179,7 @@ MAN8 = firmware/man/loaxad.8
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/loaxa
 	install -m 0755 $(BUILD)/loaxa $(DESTDIR)$(BINDIR)/loaxa
-	if [ -x $(BUILD)/loaxa-office ] && [ "$(OFFICE)" = 1 ]; then install -m 0755 $(BUILD)/loaxa-office $(DESTDIR)$(BINDIR)/loaxa-office; fi
+	$(if $(filter 1,$(OFFICE)),install -m 0755 $(BUILD)/loaxa-office $(DESTDIR)$(BINDIR)/loaxa-office)
 	install -m 0755 $(BUILD)/loaxad $(DESTDIR)$(SBINDIR)/loaxad
 	for l in $(LINGUAS); do install -D -m 0644 $(BUILD)/locale/$$l/LC_MESSAGES/loaxa.mo \
 	    $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/loaxa.mo; done
