@@ -499,6 +499,7 @@ struct airlog {
 	unsigned char	 sk[SIGN_SEC_LEN];
 	char		 pub[SIGN_PUB_TEXT];
 	json_t		*cp;		/* the latest seal as a checkpoint */
+	long long	 last_ts;	/* the latest synced record's ts in the tail file; 0: none */
 };
 
 static void
@@ -630,6 +631,30 @@ airlog_init(const char *state_dir, char seed_hex_out[65], char *pub_out, size_t 
 	return rc;
 }
 
+/* the ts of the last good synced record before line `before`; 0 when none */
+static long long
+last_synced_ts(const struct lfile *lf, long before)
+{
+	static const char mark[] = "\"clock\":\"synced\"";
+
+	for (long i = before - 1; i >= 0; i--) {
+		const struct lref *r = &lf->l[i];
+		json_t *rec;
+		long long t = 0;
+
+		if (memmem(lf->data + r->off, r->len, mark, sizeof(mark) - 1) == NULL ||
+		    (rec = good_record(lf, i)) == NULL)
+			continue;
+		if (strcmp(str(rec, "clock") ? str(rec, "clock") : "", "synced") != 0 ||
+		    date_parse_ts(str(rec, "ts"), &t, NULL) < 0)
+			t = -1;
+		json_decref(rec);
+		if (t >= 0)
+			return t;
+	}
+	return 0;
+}
+
 /* where the writer continues in a file: the end of its last good line */
 static int
 tail_of(const char *dir, int32_t day, off_t *size, long *nlines, off_t *flen, char *err, size_t errlen)
@@ -703,6 +728,7 @@ scan_log(struct airlog *h, int32_t *first_day, int32_t *tail_day, char *err, siz
 		if (!found && (g = find_last(&lf, lf.n, NULL, &rec)) >= 0) {
 			found = 1;
 			take_tail(h, &lf, g, rec);
+			h->last_ts = last_synced_ts(&lf, g + 1);
 			if (h->last_seal)
 				h->cp = checkpoint_of(rec);
 			json_decref(rec);
@@ -1093,6 +1119,8 @@ write_record(struct airlog *h, const char *type, json_t *fields, const struct ai
 	h->size = st.st_size + (off_t)blen;
 	h->torn = 0;
 	h->last_seal = own != NULL;
+	if (clk->synced)
+		h->last_ts = clk->realtime_s;
 	if (own) {
 		json_t *rec = json_loadb(buf + (ends_nl ? 0 : 1), blen - (ends_nl ? 1 : 2), 0, NULL);
 		json_t *cp = checkpoint_of(rec);
@@ -1144,10 +1172,20 @@ advance_key(struct airlog *h, int32_t to, char *err, size_t errlen)
 }
 
 static int
-append(struct airlog *h, const char *type, json_t *fields, const struct airlog_clock *clk, long long *seq_out,
+append(struct airlog *h, const char *type, json_t *fields, const struct airlog_clock *given, long long *seq_out,
     char *err, size_t errlen)
 {
-	int32_t day = date_local_day(clk->realtime_s, clk->gmtoff);
+	int32_t day = date_local_day(given->realtime_s, given->gmtoff);
+	struct airlog_clock c = *given, *clk = &c;
+
+	/*
+	 * Sealed time moves forward: a clock that reads before the epoch's day
+	 * or before the last synced record is wrong one way or the other, and
+	 * what it dates is written as unsynced (the verifier holds synced
+	 * records to their epoch and to order).
+	 */
+	if (c.synced && h->epoch != DATE_NONE && (day < h->epoch || c.realtime_s < h->last_ts))
+		c.synced = 0;
 
 	if (h->epoch == DATE_NONE)
 		h->epoch = day;		/* the first record's day, synced or not: k(first) is its key */
@@ -1320,6 +1358,7 @@ struct vstate {
 	int			 have_key;
 	unsigned char		 sealpk[SIGN_PUB_LEN];
 	int			 have_sealpk;
+	long long		 last_ts;	/* the latest synced record's ts (s since 1970); 0: none yet */
 
 	/*
 	 * The latest seal, its signature checked before the pass: it signs the
@@ -1525,6 +1564,55 @@ check_torn(struct vstate *v, const struct jline *rec, const struct jline_field *
 	return 0;
 }
 
+/*
+ * Sealed time moves forward (journald FSS, RFC 5848): a record written with a
+ * synced clock is dated on its epoch's day (a seal may be dated later: it
+ * closes the epoch when the next day has begun) and not before the synced
+ * record before it, and an airing that claims airtime began and ended
+ * within a write's reach of its record. Whoever holds today's key can then
+ * add records for today only, not fill in days gone by. The writer gives a
+ * clock that reads before what is sealed the "unsynced" mark, so an honest
+ * log never trips these checks.
+ */
+static int
+parse_time(const char *s, long long *t)
+{
+	return s == NULL ? -1 : date_parse_ts(s, t, NULL);
+}
+
+static int
+check_times(struct vstate *v, const struct jline *rec, const struct common_fields *cf, int32_t epoch)
+{
+	long long ts, start, end, sched;
+	long off;
+	int32_t day;
+	char d[11];
+	const struct jline_field *dur;
+
+	if (strcmp(cf->clock, "synced") != 0)
+		return 0;	/* an unsynced time vouches for nothing; the report treats it so */
+	date_parse_ts(cf->ts, &ts, &off);	/* check_form parsed it */
+	day = date_local_day(ts, off);
+	if (day < epoch || (day > epoch && strcmp(cf->type, "seal") != 0)) {
+		date_format(epoch, d);
+		return fault(v, _("record dated %s lies outside its epoch %s: it was back-dated (or forward-dated) "
+		    "with a later key"), cf->ts, d);
+	}
+	if (v->last_ts > 0 && ts < v->last_ts)
+		return fault(v, _("record dated %s is earlier than the synced record before it: time goes backwards "
+		    "in the log"), cf->ts);
+	if (strcmp(cf->type, "airing") != 0 || !is_int(dur = jline_get(rec, "duration_ms")) || dur->i <= 0)
+		return 0;	/* claims no airtime (a restart names what it cut, not when it stopped) */
+	if (parse_time(jline_str(rec, "start"), &start) < 0 || parse_time(jline_str(rec, "end"), &end) < 0 ||
+	    parse_time(jline_str(rec, "scheduled"), &sched) < 0)
+		return fault(v, "%s", _("malformed record: an airing with airtime needs start, end and scheduled times"));
+	if (start > end || end > ts || ts - end > AIRLOG_WRITE_SLACK_S ||
+	    llabs((end - start) - dur->i / 1000) > 2 || llabs(sched - start) > 86400)
+		return fault(v, _("airing started %s but its record was written %s: its times do not fit its duration "
+		    "and the moment it was logged (back-dated?)"), jline_str(rec, "start"), cf->ts);
+	return 0;
+}
+
 static int check_line(struct vstate *, const struct jline *, const char *, size_t, long);
 
 static int
@@ -1598,6 +1686,8 @@ check_line(struct vstate *v, const struct jline *rec, const char *line, size_t l
 			return fault(v, "%s", _("wrong MAC: the record was changed after it was written, or it was "
 			    "not sealed with this board's seed"));
 	}
+	if (check_times(v, rec, &cf, epoch))
+		return 1;
 	if (strcmp(ty, "seal") == 0 && check_seal(v, rec, seq))
 		return 1;
 	/* alone, the torn bytes are not there to check: the chain still runs over them */
@@ -1614,6 +1704,8 @@ check_line(struct vstate *v, const struct jline *rec, const char *line, size_t l
 	v->seq = seq;
 	v->epoch = epoch;
 	v->last_seal = strcmp(ty, "seal") == 0;
+	if (strcmp(cf.clock, "synced") == 0)
+		date_parse_ts(cf.ts, &v->last_ts, NULL);
 	return 0;
 }
 
@@ -1935,6 +2027,7 @@ airlog_chain_next(struct airlog_chain *ch, const char *line, size_t len, const u
 	v.seq = ch->seq;
 	v.epoch = ch->seq > 0 ? ch->epoch : DATE_NONE;
 	v.last_seal = ch->last_seal;
+	v.last_ts = ch->last_ts;
 	memcpy(v.head, ch->head, HASH_LEN);
 	if (ch->have_sealpk) {
 		memcpy(v.sealpk, ch->sealpk, SIGN_PUB_LEN);
@@ -1971,6 +2064,7 @@ airlog_chain_next(struct airlog_chain *ch, const char *line, size_t len, const u
 	ch->seq = v.seq;
 	ch->epoch = v.epoch;
 	ch->last_seal = v.last_seal;
+	ch->last_ts = v.last_ts;
 	memcpy(ch->head, v.head, HASH_LEN);
 	if (v.have_sealpk) {
 		memcpy(ch->sealpk, v.sealpk, SIGN_PUB_LEN);

@@ -66,6 +66,8 @@
 
 #define AIRLOG_SEED_LEN 32
 #define AIRLOG_KEY_LEN	32
+/* an airing's record is written within this many seconds of its end */
+#define AIRLOG_WRITE_SLACK_S 600
 
 struct airlog;
 
@@ -229,6 +231,7 @@ struct airlog_chain {
 	unsigned char	 head[32];		/* its line's hash */
 	int32_t		 epoch, first_epoch;
 	int		 last_seal;
+	long long	 last_ts;		/* the latest synced record's ts; 0: not known (no check) */
 	unsigned char	 sealpk[32];
 	int		 have_sealpk;
 	unsigned char	 key[AIRLOG_KEY_LEN];	/* with a seed: the key of `epoch` */

@@ -88,12 +88,29 @@ airing(int n, const char *title)
 	    "amplifier", "on", "outcome", "complete", "n", n);
 }
 
+/* an airing's times as the engine writes them: it ended as its record was written */
+static json_t *
+fitted(json_t *o, struct airlog_clock c)
+{
+	char t[DATE_TS_LEN];
+
+	if (json_object_get(o, "start") == NULL)
+		return o;
+	date_format_ts(c.realtime_s - 182, c.gmtoff, t);
+	json_object_set_new(o, "scheduled", json_string(t));
+	date_format_ts(c.realtime_s - 180, c.gmtoff, t);
+	json_object_set_new(o, "start", json_string(t));
+	date_format_ts(c.realtime_s, c.gmtoff, t);
+	json_object_set_new(o, "end", json_string(t));
+	return o;
+}
+
 static int
 add(struct airlog *h, const char *type, json_t *fields, struct airlog_clock c)
 {
 	char err[256];
 	long long seq;
-	int rc = airlog_append(h, type, fields, &c, &seq, err, sizeof(err));
+	int rc = airlog_append(h, type, fitted(fields, c), &c, &seq, err, sizeof(err));
 
 	json_decref(fields);
 	return rc;
@@ -420,6 +437,165 @@ epoch_advance_seals_the_old_file_and_erases_its_key(void)
 	free(before);
 	free(after);
 	free(d1);
+	fx_free(&f);
+}
+
+/*
+ * The commune with root holds today's epoch key (state/seal.key): it appends
+ * a record of its own making, chained and MACed as the writer would. seq is
+ * the next, ts and clock as given, the fields after the common ones.
+ */
+static int
+forge_with_todays_key(struct fx *f, const char *day, long long seq, const char *ts, json_t *fields)
+{
+	char path[PATH_MAX + 32], kpath[PATH_MAX + 32], hex[65], *data, *s, *line;
+	unsigned char key[32], h[32], mac[32];
+	size_t flen, slen;
+	json_t *st, *o, *v;
+	const char *k;
+	FILE *fp;
+	char *last, *end;
+
+	snprintf(kpath, sizeof(kpath), "%s/seal.key", f->state);
+	st = json_load_file(kpath, 0, NULL);
+	if (st == NULL || sodium_hex2bin(key, 32, json_string_value(json_object_get(st, "key")), 64, NULL, NULL,
+	    NULL) != 0)
+		return -1;
+	json_decref(st);
+	path_of(f, day, path, sizeof(path));
+	if ((data = slurp(path, &flen)) == NULL || flen < 2)
+		return -1;
+	end = data + flen - 1;		/* the last line's '\n' */
+	for (last = end; last > data && last[-1] != '\n'; last--)
+		;
+	crypto_generichash(h, 32, (unsigned char *)last, (size_t)(end - last), NULL, 0);
+	free(data);
+	sodium_bin2hex(hex, sizeof(hex), h, 32);
+	o = json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:s, s:s}", "seq", seq, "ts", ts, "boot", "b", "mono_ms",
+	    (json_int_t)1, "clock", "synced", "type", "airing", "site", SITE, "epoch", day);
+	json_object_foreach(fields, k, v)
+		json_object_set(o, k, v);
+	json_object_set_new(o, "prev", json_string(hex));
+	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	json_decref(fields);
+	slen = strlen(s) - 1;		/* without the final '}' */
+	crypto_generichash(mac, 32, (unsigned char *)s, slen, key, 32);
+	sodium_bin2hex(hex, sizeof(hex), mac, 32);
+	line = malloc(slen + 100);
+	snprintf(line, slen + 100, "%.*s,\"mac\":\"%s\"}\n", (int)slen, s, hex);
+	free(s);
+	if ((fp = fopen(path, "a")) == NULL)
+		return -1;
+	fputs(line, fp);
+	fclose(fp);
+	free(line);
+	return 0;
+}
+
+/* an airing whose times are given (not fitted to its record) */
+static json_t *
+airing_at(const char *sched, const char *start, const char *end)
+{
+	json_t *o = airing(9, "Bù");
+
+	json_object_set_new(o, "scheduled", json_string(sched));
+	json_object_set_new(o, "start", json_string(start));
+	json_object_set_new(o, "end", json_string(end));
+	return o;
+}
+
+/* one good day, 2026-05-10: a boot and an airing, synced */
+static struct airlog *
+good_day(struct fx *f)
+{
+	struct airlog *h;
+
+	if (fx_new(f) < 0 || (h = wopen(f)) == NULL)
+		return NULL;
+	add(h, "boot", NULL, at(2026, 5, 10, 5, 0, 1));
+	add(h, "airing", airing(1, "A"), at(2026, 5, 10, 6, 3, 1));
+	return h;
+}
+
+static void
+back_dated_records_made_with_todays_key_are_faults(void)
+{
+	struct fx f;
+	struct airlog *h;
+	struct airlog_fault fl;
+	struct airlog_clock c;
+	char err[256];
+
+	/* through the writer: an airing months ago, logged today */
+	if ((h = good_day(&f)) == NULL)
+		return;
+	c = at(2026, 5, 10, 9, 0, 1);
+	json_t *o = airing_at("2026-02-03T06:00:00+07:00", "2026-02-03T06:00:02+07:00", "2026-02-03T06:03:02+07:00");
+	EXPECT_INT(airlog_append(h, "airing", o, &c, NULL, err, sizeof(err)), 0);
+	json_decref(o);
+	airlog_close(h);
+	EXPECT_INT(verify(&f, 1, NULL, &fl, NULL), 1);
+	EXPECT_INT(fl.seq, 3);
+	EXPECT(strstr(fl.what, "back-dated") != NULL);
+	fx_free(&f);
+
+	/* by hand: a record dated months before its epoch */
+	if ((h = good_day(&f)) == NULL)
+		return;
+	airlog_close(h);
+	EXPECT_INT(forge_with_todays_key(&f, "2026-05-10", 3, "2026-02-03T06:03:05+07:00",
+	    airing_at("2026-02-03T06:00:00+07:00", "2026-02-03T06:00:02+07:00", "2026-02-03T06:03:02+07:00")), 0);
+	EXPECT_INT(verify(&f, 1, NULL, &fl, NULL), 1);
+	EXPECT_INT(fl.seq, 3);
+	EXPECT(strstr(fl.what, "outside its epoch 2026-05-10") != NULL);
+	fx_free(&f);
+
+	/* by hand: today, but before the synced record it follows */
+	if ((h = good_day(&f)) == NULL)
+		return;
+	airlog_close(h);
+	EXPECT_INT(forge_with_todays_key(&f, "2026-05-10", 3, "2026-05-10T05:33:05+07:00",
+	    airing_at("2026-05-10T05:30:00+07:00", "2026-05-10T05:30:02+07:00", "2026-05-10T05:33:02+07:00")), 0);
+	EXPECT_INT(verify(&f, 1, NULL, &fl, NULL), 1);
+	EXPECT_INT(fl.seq, 3);
+	EXPECT(strstr(fl.what, "time goes backwards") != NULL);
+	fx_free(&f);
+
+	/* the same forgery dated correctly verifies: the checks are about time, not the forging */
+	if ((h = good_day(&f)) == NULL)
+		return;
+	airlog_close(h);
+	EXPECT_INT(forge_with_todays_key(&f, "2026-05-10", 3, "2026-05-10T07:33:05+07:00",
+	    airing_at("2026-05-10T07:30:00+07:00", "2026-05-10T07:30:02+07:00", "2026-05-10T07:33:02+07:00")), 0);
+	EXPECT_INTACT(&f, 1);
+	fx_free(&f);
+}
+
+static void
+a_synced_clock_that_steps_back_is_logged_unsynced_and_verifies(void)
+{
+	struct fx f;
+	struct airlog *h;
+	char path[PATH_MAX + 32], *data;
+	size_t len;
+
+	if ((h = good_day(&f)) == NULL)
+		return;
+	add(h, "clock", NULL, at(2026, 5, 10, 5, 50, 1));	/* NTP stepped back 13 minutes */
+	airlog_close(h);
+	h = wopen(&f);						/* and across a restart */
+	add(h, "boot", NULL, at(2026, 5, 10, 5, 55, 1));
+	add(h, "boot", NULL, at(2026, 5, 10, 6, 10, 1));	/* past the last synced record again */
+	airlog_close(h);
+	EXPECT_INTACT(&f, 1);
+	path_of(&f, "2026-05-10", path, sizeof(path));
+	data = slurp(path, &len);
+	EXPECT(data && strstr(data, "\"seq\":3,\"ts\":\"2026-05-10T05:50:00+07:00\"") != NULL);
+	EXPECT(data && strstr(strstr(data, "\"seq\":3,"), "\"clock\":\"unsynced\"") != NULL);
+	EXPECT(data && strstr(strstr(data, "\"seq\":4,"), "\"clock\":\"unsynced\"") != NULL);
+	EXPECT(data && strstr(strstr(data, "\"seq\":5,"), "\"clock\":\"synced\"") != NULL);
+	free(data);
 	fx_free(&f);
 }
 
@@ -807,7 +983,7 @@ crash_sequence(struct fx *f, int fd, int *ok, int *nok)
 		if (steps[i].n == 0) {
 			rc = airlog_seal(h, &c, err, sizeof(err));
 		} else {
-			json_t *o = airing(steps[i].n, "Tết");
+			json_t *o = fitted(airing(steps[i].n, "Tết"), c);
 			rc = airlog_append(h, "airing", o, &c, NULL, err, sizeof(err));
 			json_decref(o);
 		}
@@ -1410,6 +1586,7 @@ bulk_main(const char *root, long n, int durable)
 		struct airlog_clock c = at(2026, 1, 1, 5, 0, 1);
 		json_t *o = airing((int)i, "Quy định mới về xử phạt vi phạm hành chính");
 		c.realtime_s += (i / 400) * 86400 + (i % 400) * 60;
+		fitted(o, c);
 		if (airlog_append(h, "airing", o, &c, NULL, err, sizeof(err)) < 0) {
 			fprintf(stderr, "%s\n", err);
 			return 1;
@@ -1465,6 +1642,8 @@ main(int argc, char **argv)
 	TEST(records_follow_the_documented_format_and_key_schedule);
 	TEST(epoch_advance_seals_the_old_file_and_erases_its_key);
 	TEST(unsynced_or_backward_clock_keeps_the_epoch);
+	TEST(back_dated_records_made_with_todays_key_are_faults);
+	TEST(a_synced_clock_that_steps_back_is_logged_unsynced_and_verifies);
 	TEST(skipped_days_step_the_key_once_per_day);
 	TEST(first_record_unsynced_takes_its_day_until_the_clock_syncs);
 	TEST(torn_tail_is_acknowledged_by_the_next_record_and_kept);
