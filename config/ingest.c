@@ -33,6 +33,7 @@
 #include "audio/decode.h"
 #include "config/ingest.h"
 #include "config/lcfg.h"
+#include "config/manifest.h"
 #include "config/sign.h"
 #include "firmware/fio.h"
 #include "firmware/nls.h"
@@ -225,7 +226,7 @@ int
 ingest_manifest_parse(const char *text, const char *name, const struct cfg *c, struct bulletin **out, int *nout,
     struct diag *d)
 {
-	static const char *const keys[] = { "bulletins", "signer", NULL };
+	static const char *const keys[] = { "bulletins", "signer", "sequence", "expires", "sites", "province", NULL };
 	struct lcfg ld = { .file = name, .d = d };
 	const config_setting_t *root, *list;
 	struct bulletin *v = NULL;
@@ -1201,6 +1202,43 @@ untrusted_signer(const char *text, const struct cfg *c, char *out, size_t outlen
 	return r;
 }
 
+/*
+ * Is the manifest for this board, now, and newer than what its signer sent
+ * before (config/manifest.h)? A signed one's sequence is noted before
+ * anything from it is loaded. 0 yes, -1 refused (why).
+ */
+static int
+bind_manifest(struct ctx *x, const char *text, size_t len, int which, char *why, size_t whylen)
+{
+	const struct cfg *c = x->o->c;
+	struct manifest_meta m;
+	size_t before = x->r->manifest.n;
+	unsigned char h[32];
+	char hex[65];
+	int rc = -1;
+
+	if (manifest_meta_parse(text, INGEST_DIR "/manifest.cfg", &m, &x->r->manifest) < 0 ||
+	    x->r->manifest.n > before) {
+		diag_sort(&x->r->manifest);
+		snprintf(why, whylen, "%s", _("manifest.cfg cannot be read (see the errors below): nothing from it was "
+		    "loaded"));
+		goto out;
+	}
+	if (manifest_check_bound(&m, x->r->manifest_signed, c, x->o->today, why, whylen) < 0)
+		goto out;
+	if (x->r->manifest_signed && which >= 0 && which < c->trust.nkeys) {
+		crypto_hash_sha256(h, (const unsigned char *)text, len);
+		sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+		if (manifest_seq_check(c->paths.state, c->trust.keys[which], m.sequence, hex, why, whylen) < 0 ||
+		    manifest_seq_note(c->paths.state, c->trust.keys[which], m.sequence, hex, why, whylen) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	manifest_meta_free(&m);
+	return rc;
+}
+
 /* 0 manifest usable (or absent), -1 refused as a whole: every file then refused with the reason */
 static int
 load_manifest(struct ctx *x, struct bulletin **mb, int *nmb, char *why, size_t whylen)
@@ -1208,7 +1246,7 @@ load_manifest(struct ctx *x, struct bulletin **mb, int *nmb, char *why, size_t w
 	const struct cfg *c = x->o->c;
 	char *text = NULL, *sig = NULL, err[512], signer[128];
 	size_t len, siglen;
-	int r, s;
+	int r, s, which = -1;
 
 	*mb = NULL;
 	*nmb = 0;
@@ -1242,7 +1280,7 @@ load_manifest(struct ctx *x, struct bulletin **mb, int *nmb, char *why, size_t w
 		int v;
 		x->r->manifest_sig = 1;
 		v = sign_verify_buf(text, len, sig, siglen, (const unsigned char (*)[SIGN_PUB_LEN])c->trust.keys,
-		    c->trust.nkeys, NULL, err, sizeof(err));
+		    c->trust.nkeys, &which, err, sizeof(err));
 		if (v == 0)
 			x->r->manifest_signed = 1;
 		else if (c->trust.nkeys == 0) {
@@ -1271,6 +1309,14 @@ load_manifest(struct ctx *x, struct bulletin **mb, int *nmb, char *why, size_t w
 	if (ingest_manifest_parse(text, INGEST_DIR "/manifest.cfg", c, mb, nmb, &x->r->manifest) < 0) {
 		snprintf(why, whylen, "%s", _("manifest.cfg cannot be read (see the errors below): nothing from it was "
 		    "loaded"));
+		goto refused;
+	}
+	if (bind_manifest(x, text, len, which, why, whylen) < 0) {
+		for (int i = 0; i < *nmb; i++)
+			bul_free(&(*mb)[i]);
+		free(*mb);
+		*mb = NULL;
+		*nmb = 0;
 		goto refused;
 	}
 	free(text);

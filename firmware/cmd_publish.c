@@ -26,11 +26,13 @@
 #include "config/cfg.h"
 #include "config/ingest.h"
 #include "config/lcfg.h"
+#include "config/manifest.h"
 #include "config/sign.h"
 #include "firmware/cli.h"
 #include "firmware/cmd.h"
 #include "firmware/fleetmsg.h"
 #include "firmware/nls.h"
+#include "scheduler/date.h"
 #include "scheduler/sched.h"
 
 #define U_PUBLISH "publish [-c CFG] [--broker URL] [--ca F --cert F --key F] [--password-file F] [--sign-key KEY] " \
@@ -92,6 +94,37 @@ signature(const char *path, const char *text, size_t len, const char *keyfile, i
 	fprintf(stderr, _("loaxa publish: %s has no signature (%s): sign it with `loaxa sign %s --key office.key`, or "
 	    "give --sign-key\n"), path, sigpath, path);
 	return NULL;
+}
+
+/*
+ * A manifest goes out bound (config/manifest.h): a sequence, an expiry not
+ * yet past, and the sites or province it is for; boards refuse it otherwise.
+ * 0, or -1 with the reasons on stderr.
+ */
+static int
+manifest_bound(const char *text, const char *file)
+{
+	struct manifest_meta m;
+	struct diag d;
+	int rc = 0;
+
+	diag_init(&d);
+	if (manifest_meta_parse(text, file, &m, &d) < 0 || d.n > 0) {
+		diag_print(&d, stderr);
+		rc = -1;
+	} else if (m.sequence == 0 || m.expires == DATE_NONE || (!m.has_sites && m.province == NULL)) {
+		fprintf(stderr, _("loaxa publish: %s does not say its sequence, expiry and the sites or province it is "
+		    "for: add `sequence = N;` (higher than the last one sent), `expires = \"YYYY-MM-DD\";` and `sites = "
+		    "[ ... ];` or `province = \"...\";`, sign it again; boards refuse it otherwise\n"), file);
+		rc = -1;
+	} else if (m.expires < cli_today()) {
+		fprintf(stderr, _("loaxa publish: %s has expired (expires is in the past): boards would refuse it\n"),
+		    file);
+		rc = -1;
+	}
+	manifest_meta_free(&m);
+	diag_free(&d);
+	return rc;
 }
 
 int
@@ -196,6 +229,10 @@ cmd_publish(int argc, char **argv)
 			for (int i = 0; i < nmb; i++)
 				bul_free(&mb[i]);
 			free(mb);
+			if (!unsigned_ok && manifest_bound(text, file) < 0) {
+				fprintf(stderr, _("loaxa publish: %s has errors: nothing published\n"), file);
+				goto out;
+			}
 			if ((sig = signature(file, text, len, signkey, unsigned_ok)) == NULL)
 				goto out;
 			payload = fmsg_bulletins_envelope(text, len, *sig ? sig : NULL, base);

@@ -110,6 +110,7 @@ sha() { sha256sum "$1" | cut -c1-64; }
 today=$(date +%Y-%m-%d)
 until=$(date -d "$today +30 days" +%Y-%m-%d)
 cat > "$tmp/manifest.cfg" <<MAN
+sequence = 1; expires = "$until"; province = "Cao Bằng";
 bulletins = (
   { file = "luat.wav"; sha256 = "$(sha "$tmp/www/luat.wav")"; id = "luat-2026"; title = "Quy định mới"; topic = "law";
     level = "normal"; valid_from = "$today"; valid_to = "$until"; source = "province"; },

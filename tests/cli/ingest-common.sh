@@ -54,9 +54,12 @@ stick() {
 	lx=$t/stick/LOAXA
 }
 
-# manifest ENTRY...: writes LOAXA/manifest.cfg, one bulletin group per argument
+# manifest ENTRY...: writes LOAXA/manifest.cfg, one bulletin group per argument, after the
+# binding keys (MSEQ: its sequence, 1 unless set; MBIND: what it is for and until when)
 manifest() {
 	{
+		echo "sequence = ${MSEQ:-1};"
+		echo "${MBIND-expires = \"2026-12-31\"; sites = [ \"cb-hoa-an\" ];}"
 		echo "bulletins = ("
 		sep=""
 		for e in "$@"; do printf '%s  { %s }\n' "$sep" "$e"; sep=","; done

@@ -34,7 +34,7 @@ check "an ingest record names what was loaded" "grep -q 'ingest.*source=usb mani
 ingest
 check "the same stick again: nothing stored twice (exit $rc)" "[ $rc -eq 0 ] && grep -q 'Result: 0 loaded, 0 updated, 2 already on the board, 0 refused' '$t/out' && [ \$(ls '$b/lib/audio' | wc -l) -eq 2 ]"
 
-sed -i 's/2026-06-30/2026-09-30/' "$lx/manifest.cfg"
+sed -i 's/2026-06-30/2026-09-30/; s/^sequence = 1;/sequence = 2;/' "$lx/manifest.cfg"
 "$LOAXA" sign "$lx/manifest.cfg" --key "$t/office.key" > /dev/null
 ingest
 check "a re-signed manifest with new dates updates the bulletin (exit $rc)" "[ $rc -eq 0 ] && grep -q 'Result: 0 loaded, 1 updated, 1 already on the board' '$t/out' && grep -q 'valid_to = \"2026-09-30\"' '$b/lib/bulletins/luat-2026-01.cfg'"
