@@ -746,7 +746,8 @@ next:		;
 static void
 parse_trust(struct ld *ld, const config_setting_t *root)
 {
-	static const char *const keys[] = { "keys", "require_signed_config", "require_signed_bulletins", NULL };
+	static const char *const keys[] = { "keys", "require_signed_config", "require_signed_bulletins",
+		"allow_unsigned_emergency", NULL };
 	const config_setting_t *g = lcfg_group(&ld->l, root, "trust", CONFIG_TYPE_GROUP), *k;
 	struct cfg *c = ld->c;
 	int rc, keys_given;
@@ -774,6 +775,7 @@ parse_trust(struct ld *ld, const config_setting_t *root)
 	c->trust.require_signed_config = c->trust.nkeys > 0;
 	rc = lcfg_bool(&ld->l, g, "require_signed_config", &c->trust.require_signed_config);
 	lcfg_bool(&ld->l, g, "require_signed_bulletins", &c->trust.require_signed_bulletins);
+	lcfg_bool(&ld->l, g, "allow_unsigned_emergency", &c->trust.allow_unsigned_emergency);
 	keys_given = k && config_setting_type(k) == CONFIG_TYPE_ARRAY && config_setting_length(k) > 0;
 	if ((c->trust.require_signed_config || c->trust.require_signed_bulletins) && !keys_given)
 		lcfg_err(&ld->l, rc > 0 ? config_setting_get_member(g, "require_signed_config") : g,

@@ -152,6 +152,7 @@ struct cfg {
 		int		 nkeys;
 		int		 require_signed_config;
 		int		 require_signed_bulletins;
+		int		 allow_unsigned_emergency;	/* default 0: emergencies come signed */
 	} trust;
 };
 

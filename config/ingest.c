@@ -924,6 +924,12 @@ prepare(struct ctx *x, struct job *j, const struct queue *q)
 			    "the province for the signed manifest (manifest.cfg.sig)"));
 			goto out;
 		}
+		if (b.level == BUL_EMERGENCY && !x->r->manifest_signed && !x->o->c->trust.allow_unsigned_emergency) {
+			jrefuse(j, "%s", _("is an emergency, but manifest.cfg is not signed: an emergency airs at once, "
+			    "through quiet hours, and only the province may send one (or the board's configuration "
+			    "allows unsigned ones: trust.allow_unsigned_emergency = true)"));
+			goto out;
+		}
 		old = lib_find(&x->lib, b.id);
 		if (old && old->source == BUL_PROVINCE && !x->r->manifest_signed) {
 			jrefuse(j, _("would replace the province's bulletin \"%s\" (%s), but manifest.cfg is not "

@@ -126,6 +126,12 @@ hostile "an unlisted extra file next to a signed manifest" 1 "them.mp3: is not l
 s_province() { cp "$good" "$lx/luat.mp3"; manifest "$(entry luat.mp3) source = \"province\";"; }
 hostile "an unsigned manifest claiming the province" 2 "says it comes from the province, but manifest.cfg is not signed" s_province
 
+# an unsigned stick may not carry an emergency (it would air at once, through quiet hours, for a year)
+s_emergency() { cp "$good" "$lx/luat.mp3"; manifest "$(entry luat.mp3 "$(sha "$good")") level = \"emergency\"; repeat_minutes = 5;"; }
+hostile "an unsigned emergency" 2 "luat.mp3: is an emergency, but manifest.cfg is not signed" s_emergency
+xtrust="allow_unsigned_emergency = true;" keep=1 noreceipt=1
+hostile "an unsigned emergency where the config allows it (exit 0)" 0 "EMERGENCY" s_emergency
+
 s_loose_signed_only() { cp "$good" "$lx/luat.mp3"; }
 xtrust="require_signed_bulletins = true;"
 hostile "loose files when signed bulletins are required" 2 "this board takes only bulletins signed by the province" s_loose_signed_only
