@@ -111,7 +111,8 @@ bul_parse(struct lcfg *ld, const config_setting_t *g, enum bul_mode mode, struct
 	const config_setting_t *t;
 	const char *s;
 	long long v;
-	int ok = 1, r, bad0 = ld->bad;
+	int ok = 1, r;
+	size_t n0 = ld->d->n;	/* not ld->bad: an earlier entry's error must not let this one's through */
 
 	memset(b, 0, sizeof(*b));
 	b->line = lcfg_line(g);
@@ -151,6 +152,9 @@ bul_parse(struct lcfg *ld, const config_setting_t *g, enum bul_mode mode, struct
 		memcpy(b->sha256, s, 65);
 	else if (r == 0 && mode == BUL_LIBRARY)
 		lcfg_missing(ld, g, "sha256", _("the audio's SHA-256"));
+	else if (r == 0)	/* a manifest pins its audio: without it, whatever the stick or a server holds loads */
+		lcfg_missing(ld, g, "sha256", _("the audio's SHA-256 (sha256sum FILE): every manifest entry pins its "
+		    "audio"));
 
 	r = lcfg_str(ld, g, "title", &s);
 	if (r == 0)
@@ -238,7 +242,7 @@ bul_parse(struct lcfg *ld, const config_setting_t *g, enum bul_mode mode, struct
 			    _("\"%s\" is not a timestamp (YYYY-MM-DDTHH:MM:SS+07:00)"), s);
 	}
 	(void)ok;
-	if (ld->bad != bad0 || !b->id || !b->file || !b->title || !b->topic) {
+	if (ld->d->n != n0 || !b->id || !b->file || !b->title || !b->topic) {
 		ld->bad = 1;
 		bul_free(b);
 		return -1;

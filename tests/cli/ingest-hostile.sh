@@ -123,7 +123,9 @@ s_extra() {
 keep=1
 hostile "an unlisted extra file next to a signed manifest" 1 "them.mp3: is not listed in manifest.cfg" s_extra
 
-s_province() { cp "$good" "$lx/luat.mp3"; manifest "$(entry luat.mp3) source = \"province\";"; }
+s_province() { cp "$good" "$lx/luat.mp3"; manifest "$(entry luat.mp3 "$(sha "$good")") source = \"province\";"; }
+s_nohash() { cp "$good" "$lx/luat.mp3"; manifest "$(entry luat.mp3)"; }
+hostile "a manifest entry without its audio's hash" 2 "bulletins[0]: missing sha256" s_nohash
 hostile "an unsigned manifest claiming the province" 2 "says it comes from the province, but manifest.cfg is not signed" s_province
 
 # an unsigned stick may not carry an emergency (it would air at once, through quiet hours, for a year)

@@ -82,3 +82,7 @@ check "publish refuses a manifest without sequence, expiry and sites (exit $rc)"
 { echo 'sequence = 9; expires = "2026-01-01"; sites = [ "cb-hoa-an" ];'; echo "bulletins = ("; echo "{ $(em 2026-02-28) }"; echo ");"; } > "$t/old.cfg"
 publish "$t/old.cfg"
 check "publish refuses an expired manifest (exit $rc)" "[ $rc -eq 1 ] && grep -q 'has expired' '$t/out'"
+{ echo 'sequence = 10; expires = "2026-12-31"; sites = [ "cb-hoa-an" ];'; echo "bulletins = ("; echo "{ $(em 2026-02-28 | sed 's/sha256 = "[0-9a-f]*"; //') }"; echo ");"; } > "$t/nohash.cfg"
+publish "$t/nohash.cfg"
+check "publish refuses an entry that does not pin its audio by sha256 (exit $rc)" \
+    "[ $rc -eq 1 ] && grep -q 'missing sha256' '$t/out' && grep -q 'nothing published' '$t/out'"

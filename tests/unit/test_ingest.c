@@ -85,6 +85,8 @@ test_nfc_of_a_mac_name(void)
 	free(b);
 }
 
+#define SHA "sha256 = \"9f2c1e0b7a6d5c4b3a29180f7e6d5c4b3a29180f7e6d5c4b3a29180f7e6d5c4b\"; "
+
 static void
 test_manifest_reports_every_error_with_its_line(void)
 {
@@ -94,30 +96,33 @@ test_manifest_reports_every_error_with_its_line(void)
 	int n;
 	const char *text =
 	    "bulletins = (\n"
-	    "  { file = \"a.mp3\"; id = \"a\"; title = \"A\"; topic = \"law\"; valid_from = \"2026-01-01\"; "
+	    "  { file = \"a.mp3\"; " SHA "id = \"a\"; title = \"A\"; topic = \"law\"; valid_from = \"2026-01-01\"; "
 	    "valid_to = \"2026-02-01\"; },\n"
-	    "  { file = \"../b.mp3\"; id = \"b\"; title = \"B\"; topic = \"law\"; valid_from = \"2026-01-01\"; "
+	    "  { file = \"../b.mp3\"; " SHA "id = \"b\"; title = \"B\"; topic = \"law\"; valid_from = \"2026-01-01\"; "
 	    "valid_to = \"2026-02-01\"; },\n"
-	    "  { file = \"/etc/c.mp3\"; id = \"c\"; title = \"C\"; topic = \"law\"; valid_from = \"2026-01-01\"; "
+	    "  { file = \"/etc/c.mp3\"; " SHA "id = \"c\"; title = \"C\"; topic = \"law\"; valid_from = \"2026-01-01\"; "
 	    "valid_to = \"2026-02-01\"; },\n"
-	    "  { file = \"d.mp3\"; id = \"d\"; title = \"D\"; topic = \"sport\"; valid_from = \"2026-01-01\"; "
+	    "  { file = \"d.mp3\"; " SHA "id = \"d\"; title = \"D\"; topic = \"sport\"; valid_from = \"2026-01-01\"; "
 	    "valid_to = \"2026-02-01\"; },\n"
-	    "  { file = \"e.mp3\"; id = \"e\"; title = \"E\"; topic = \"law\"; valid_from = \"2026-01-01\"; "
+	    "  { file = \"e.mp3\"; " SHA "id = \"e\"; title = \"E\"; topic = \"law\"; valid_from = \"2026-01-01\"; "
 	    "valid_to = \"2026-02-01\"; sessions = [ \"noon\" ]; },\n"
-	    "  { file = \"f.mp3\"; id = \"a\"; title = \"F\"; topic = \"law\"; valid_from = \"2026-01-01\"; "
+	    "  { file = \"f.mp3\"; " SHA "id = \"a\"; title = \"F\"; topic = \"law\"; valid_from = \"2026-01-01\"; "
+	    "valid_to = \"2026-02-01\"; },\n"
+	    "  { file = \"g.mp3\"; id = \"g\"; title = \"G\"; topic = \"law\"; valid_from = \"2026-01-01\"; "
 	    "valid_to = \"2026-02-01\"; }\n"
 	    ");\n";
 
 	diag_init(&d);
 	EXPECT_INT(ingest_manifest_parse(text, "LOAXA/manifest.cfg", c, &v, &n, &d), 0);
 	EXPECT_INT(n, 1);
-	EXPECT_INT(d.n, 5);
-	if (d.n == 5) {
+	EXPECT_INT(d.n, 6);
+	if (d.n == 6) {
 		EXPECT(strstr(d.msg[0], "LOAXA/manifest.cfg:3: ") && strstr(d.msg[0], "leaves the folder"));
 		EXPECT(strstr(d.msg[1], "LOAXA/manifest.cfg:4: ") && strstr(d.msg[1], "absolute name"));
 		EXPECT(strstr(d.msg[2], ":5: ") && strstr(d.msg[2], "\"sport\" is not a topic of this board"));
 		EXPECT(strstr(d.msg[3], ":6: ") && strstr(d.msg[3], "\"noon\" is not a session"));
 		EXPECT(strstr(d.msg[4], ":7: ") && strstr(d.msg[4], "used twice (first on line 2)"));
+		EXPECT(strstr(d.msg[5], ":8: ") && strstr(d.msg[5], "sha256") && strstr(d.msg[5], "pins its audio"));
 	}
 	for (int i = 0; i < n; i++)
 		bul_free(&v[i]);
