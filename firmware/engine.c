@@ -100,6 +100,8 @@ struct engine {
 	struct emerg		 em[MAX_EMERG];
 	int			 nem;
 	long long		 hw;		/* latest slot handled, wall ms */
+	long long		*ahead;		/* after the clock came back: slots past hw that aired already */
+	int			 nahead;
 	int			 synced;
 	long long		 start_mono;	/* boot-time ms when the engine started */
 	long long		 unsynced_mono;	/* boot-time ms since when the clock is not trusted; -1: it is */
@@ -684,6 +686,83 @@ slots_of(struct engine *e, int32_t day, struct sched_slot *sl, long long *ms)
 	return n;
 }
 
+static const char *jstr(const json_t *, const char *);
+
+/* a slot that aired while the clock ran ahead: never aired twice */
+static int
+aired_ahead(const struct engine *e, long long slot_ms)
+{
+	for (int i = 0; i < e->nahead; i++)
+		if (e->ahead[i] == slot_ms)
+			return 1;
+	return 0;
+}
+
+/* the slots after `after` that the log says aired (complete or cut), into e->ahead */
+static void
+collect_aired_after(struct engine *e, long long after)
+{
+	struct airlog_iter *it;
+	const char *line;
+	size_t len;
+	json_t *r;
+	char err[256];
+	int rc, cap = 0;
+
+	free(e->ahead);
+	e->ahead = NULL;
+	e->nahead = 0;
+	if ((it = airlog_iter_open(e->cfg->paths.airlog, err, sizeof(err))) == NULL)
+		return;
+	while ((rc = airlog_iter_next(it, &r, &line, &len)) != 0) {
+		const char *t, *out;
+		long long slot;
+		if (rc != 1 || strcmp((t = jstr(r, "type")), "airing") != 0)
+			continue;
+		out = jstr(r, "outcome");
+		if (strcmp(out, "complete") != 0 && strcmp(out, "interrupted") != 0)
+			continue;
+		if (date_parse_ts(jstr(r, "slot"), &slot, NULL) < 0 || slot * 1000 <= after || aired_ahead(e, slot * 1000))
+			continue;
+		if (e->nahead == cap) {
+			long long *n = realloc(e->ahead, (size_t)(cap = cap ? cap * 2 : 16) * sizeof(*n));
+			if (n == NULL)
+				break;
+			e->ahead = n;
+		}
+		e->ahead[e->nahead++] = slot * 1000;
+	}
+	airlog_iter_close(it);
+}
+
+/*
+ * The clock reads before the latest slot handled: it ran ahead once (a
+ * spoofed NTP answer, a bad RTC, date -s) and is back, or runs behind now.
+ * Either way the board airs on the clock it has: the high-water mark comes
+ * back to now, the jump is logged, and only the slots that really aired in
+ * between are kept from airing twice; the ones the jump passed over (logged
+ * missed then) air when their time comes.
+ */
+static void
+clock_behind_log(struct engine *e, long long now)
+{
+	long long warm = e->cfg->audio.amplifier.present ? e->cfg->audio.amplifier.warmup_ms : 0;
+	long long lead = (warm > PREPARE_MS ? warm : PREPARE_MS) + 1000;
+	json_t *o;
+
+	if (e->hw <= now + lead)
+		return;
+	collect_aired_after(e, now);
+	o = json_object();
+	json_object_set_new(o, "state", json_string("behind_log"));
+	put_ts(o, "log_slot", e->hw);
+	json_object_set_new(o, "aired_ahead", json_integer(e->nahead));
+	json_object_set_new(o, "note", json_string("the clock reads before the latest session the log handled: it "
+	    "ran ahead once; sessions air on the clock as it reads now, none twice"));
+	record(e, "clock", o);
+	e->hw = now - 1;
+}
+
 /* after downtime or a forward jump: what was missed, what still airs late */
 static void
 catch_up(struct engine *e)
@@ -695,6 +774,7 @@ catch_up(struct engine *e)
 
 	if (!clock_ok(e) || e->s.active)
 		return;
+	clock_behind_log(e, now);
 	local_of(now, &today, NULL, NULL);
 	if (e->hw == 0)	/* a new board: nothing before it started was planned for it */
 		e->hw = wall_of_mono(e, e->start_mono) - 1;
@@ -704,7 +784,7 @@ catch_up(struct engine *e)
 	for (int32_t day = from; day <= today; day++) {
 		int n = slots_of(e, day, sl, ms);
 		for (int i = 0; i < n; i++) {
-			if (ms[i] <= e->hw || ms[i] > now)
+			if (ms[i] <= e->hw || ms[i] > now || aired_ahead(e, ms[i]))
 				continue;
 			if (now <= ms[i] + grace) {
 				handle_slot(e, &sl[i], ms[i], now, NULL);	/* airs late, now */
@@ -731,7 +811,7 @@ next_slot(struct engine *e, struct sched_slot *out, long long *slot_ms)
 	for (int32_t day = today; day <= today + 2; day++) {
 		int n = slots_of(e, day, sl, ms);
 		for (int i = 0; i < n; i++)
-			if (ms[i] > e->hw && ms[i] >= now - 1000) {
+			if (ms[i] > e->hw && ms[i] >= now - 1000 && !aired_ahead(e, ms[i])) {
 				if (out)
 					*out = sl[i];
 				if (slot_ms)
@@ -1439,6 +1519,7 @@ engine_free(struct engine *e)
 	cfg_free(e->pending);
 	cfg_free(e->cfg);
 	free(e->hist);
+	free(e->ahead);
 	free(e);
 }
 

@@ -294,6 +294,37 @@ backward_jump_never_airs_a_session_twice(void)
 }
 
 static void
+a_clock_that_ran_ahead_and_came_back_airs_on_the_true_time(void)
+{
+	struct world w;
+
+	fresh();
+	EXPECT(boot(&w, at(2026, 3, 2, 5, 0), 1) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 5, 30));
+	/* a spoofed NTP answer: three days ahead; the sessions passed over are logged missed */
+	sim_set(w.sim, at(2026, 3, 5, 9, 0));
+	engine_clock_changed(w.e);
+	sim_run(w.sim, w.e, at(2026, 3, 5, 9, 30));
+	EXPECT_INT(count("missed", "reason", "clock jumped"), 21);
+	/* the true time again: the jump is logged, and today's sessions air */
+	sim_set(w.sim, at(2026, 3, 2, 5, 40));
+	engine_clock_changed(w.e);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 19, 0));
+	EXPECT_INT(count("clock", "state", "behind_log"), 1);
+	EXPECT_INT(count("clock", "log_slot", "2026-03-05T06:00:00"), 1);
+	EXPECT_INT(count("airing", "slot", "2026-03-02T06:00:00"), 3);
+	EXPECT_INT(count("airing", "slot", "2026-03-02T18:00:00"), 3);
+	halt(&w, "shutdown (SIGTERM)");
+	/* and after a restart, when the log's latest slot is still ahead of the clock */
+	EXPECT(boot(&w, at(2026, 3, 3, 5, 0), 1) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 3, 7, 0));
+	EXPECT_INT(count("clock", "state", "behind_log"), 2);
+	EXPECT_INT(count("airing", "slot", "2026-03-03T06:00:00"), 3);
+	EXPECT(log_verifies());
+	halt(&w, NULL);
+}
+
+static void
 forward_jump_over_a_session_logs_it_missed(void)
 {
 	struct world w;
@@ -532,6 +563,7 @@ main(void)
 	TEST(downtime_is_logged_as_missed_and_grace_airs_late);
 	TEST(backward_jump_never_airs_a_session_twice);
 	TEST(forward_jump_over_a_session_logs_it_missed);
+	TEST(a_clock_that_ran_ahead_and_came_back_airs_on_the_true_time);
 	TEST(emergency_cuts_the_bulletin_and_the_session_goes_on);
 	TEST(emergency_airs_in_quiet_hours_and_repeats);
 	TEST(a_library_change_does_not_restart_the_emergency_on_air);
