@@ -478,6 +478,18 @@ airlog_latest_checkpoint(const char *dir, char **json_out, char *err, size_t err
 
 /* --- the writer ----------------------------------------------------------- */
 
+/*
+ * Beside the key, seal.key remembers the seal that closed the last epoch
+ * (count, head) and the first record of the current one: a log whose tail
+ * was deleted (today's file, or the last days' files with their seals) no
+ * longer reaches them, which the writer then says in its next record.
+ */
+struct seal_memo {
+	long long	 seal_count;		/* 0: nothing remembered */
+	char		 seal_head[HEX_LEN + 1];
+	long long	 epoch_first;		/* 0: not yet */
+};
+
 struct airlog {
 	char		*dir, *state, *site;
 	int		 lockfd;
@@ -500,6 +512,9 @@ struct airlog {
 	char		 pub[SIGN_PUB_TEXT];
 	json_t		*cp;		/* the latest seal as a checkpoint */
 	long long	 last_ts;	/* the latest synced record's ts in the tail file; 0: none */
+	struct seal_memo memo;		/* what seal.key remembers of the log */
+	int		 memo_pending;	/* the key moved on: note the epoch's first record */
+	long long	 lost_after, lost_known;	/* records after lost_after were removed (seal.key saw lost_known) */
 };
 
 static void
@@ -509,7 +524,8 @@ state_path(const char *state, const char *name, char *buf, size_t len)
 }
 
 static int
-write_key_state(const char *state, int32_t epoch, const unsigned char key[AIRLOG_KEY_LEN], char *err, size_t errlen)
+write_key_state(const char *state, int32_t epoch, const unsigned char key[AIRLOG_KEY_LEN],
+    const struct seal_memo *memo, char *err, size_t errlen)
 {
 	char path[PATH_MAX], hex[HEX_LEN + 1], d[11];
 	json_t *o = json_object();
@@ -525,6 +541,12 @@ write_key_state(const char *state, int32_t epoch, const unsigned char key[AIRLOG
 		json_object_set_new(o, "epoch", json_string(d));
 	}
 	json_object_set_new(o, "key", json_string(hex));
+	if (memo && memo->seal_count > 0) {
+		json_object_set_new(o, "seal_count", json_integer(memo->seal_count));
+		json_object_set_new(o, "seal_head", json_string(memo->seal_head));
+		if (memo->epoch_first > 0)
+			json_object_set_new(o, "epoch_first", json_integer(memo->epoch_first));
+	}
 	s = json_dumps(o, DUMP_FLAGS);
 	json_decref(o);
 	sodium_memzero(hex, sizeof(hex));
@@ -556,7 +578,8 @@ write_key_state(const char *state, int32_t epoch, const unsigned char key[AIRLOG
 }
 
 static int
-read_key_state(const char *state, int32_t *epoch, unsigned char key[AIRLOG_KEY_LEN], char *err, size_t errlen)
+read_key_state(const char *state, int32_t *epoch, unsigned char key[AIRLOG_KEY_LEN], struct seal_memo *memo,
+    char *err, size_t errlen)
 {
 	char path[PATH_MAX], *text;
 	size_t len;
@@ -585,6 +608,15 @@ read_key_state(const char *state, int32_t *epoch, unsigned char key[AIRLOG_KEY_L
 	}
 	if (json_is_null(e))
 		*epoch = DATE_NONE;
+	if (memo) {
+		const char *head = json_string_value(json_object_get(o, "seal_head"));
+		memset(memo, 0, sizeof(*memo));
+		if (json_integer_value(json_object_get(o, "seal_count")) > 0 && head && strlen(head) == HEX_LEN) {
+			memo->seal_count = json_integer_value(json_object_get(o, "seal_count"));
+			memcpy(memo->seal_head, head, HEX_LEN + 1);
+			memo->epoch_first = json_integer_value(json_object_get(o, "epoch_first"));
+		}
+	}
 	rc = 0;
 out:
 	json_decref(o);
@@ -621,7 +653,7 @@ airlog_init(const char *state_dir, char seed_hex_out[65], char *pub_out, size_t 
 		return -1;
 	randombytes_buf(seed, sizeof(seed));
 	key_first(seed, k0);
-	rc = write_key_state(state_dir, DATE_NONE, k0, err, errlen);
+	rc = write_key_state(state_dir, DATE_NONE, k0, NULL, err, errlen);
 	if (rc == 0) {
 		sodium_bin2hex(seed_hex_out, 65, seed, sizeof(seed));
 		snprintf(pub_out, publen, "%s", pub);
@@ -768,6 +800,24 @@ lock_log(struct airlog *h, char *err, size_t errlen)
 	return 0;
 }
 
+/* does the log still reach what seal.key remembers? If not, the next record says what was lost */
+static void
+check_memo(struct airlog *h)
+{
+	long long known = 0;
+
+	if (h->memo.seal_count <= 0)
+		return;		/* a state file from before the memo, or no epoch closed yet */
+	if (h->seq < h->memo.seal_count + 1)
+		known = h->memo.seal_count + 1;	/* the seal itself is gone */
+	if (h->memo.epoch_first > 0 && h->seq < h->memo.epoch_first && h->memo.epoch_first > known)
+		known = h->memo.epoch_first;	/* the current epoch's records are gone */
+	if (known > 0) {
+		h->lost_after = h->seq;
+		h->lost_known = known;
+	}
+}
+
 struct airlog *
 airlog_open(const char *dir, const char *state_dir, const char *site, char *err, size_t errlen)
 {
@@ -810,7 +860,7 @@ airlog_open(const char *dir, const char *state_dir, const char *site, char *err,
 		saved = errno;
 		goto fail;
 	}
-	if (read_key_state(state_dir, &key_epoch, h->key, err, errlen) < 0)
+	if (read_key_state(state_dir, &key_epoch, h->key, &h->memo, err, errlen) < 0)
 		goto fail;
 	state_path(state_dir, "device.key", path, sizeof(path));
 	if (sign_load_secret(path, h->sk, err, errlen) < 0)
@@ -842,6 +892,7 @@ airlog_open(const char *dir, const char *state_dir, const char *site, char *err,
 		key_step(h->key, (long long)log_epoch - key_epoch);	/* an older seal.key still derives it */
 	} else {
 		h->epoch = key_epoch;
+		check_memo(h);
 	}
 	if (tail_day != DATE_NONE) {
 		off_t size, flen;
@@ -1069,6 +1120,9 @@ write_record(struct airlog *h, const char *type, json_t *fields, const struct ai
 		json_object_set_new(t, "hash", json_string(hex));
 		ok = json_object_set_new(o, "torn", t) == 0;
 	}
+	if (ok && h->lost_known > 0 && strcmp(type, "seal") != 0)
+		ok = json_object_set_new(o, "lost", json_pack("{s:I, s:I}", "after", (json_int_t)h->lost_after,
+		    "known", (json_int_t)h->lost_known)) == 0;
 	if (ok && fields)
 		json_object_foreach(fields, k, v)
 			if (json_object_set(o, k, v) < 0)
@@ -1121,6 +1175,22 @@ write_record(struct airlog *h, const char *type, json_t *fields, const struct ai
 	h->last_seal = own != NULL;
 	if (clk->synced)
 		h->last_ts = clk->realtime_s;
+	if (!own && h->lost_known > 0) {	/* said once, in this record: remember the log as it is now */
+		h->lost_known = 0;
+		memset(&h->memo, 0, sizeof(h->memo));
+		if (h->cp) {
+			h->memo.seal_count = json_integer_value(json_object_get(h->cp, "seq"));
+			snprintf(h->memo.seal_head, sizeof(h->memo.seal_head), "%s", str(h->cp, "head") ? str(h->cp, "head") : "");
+			h->memo.epoch_first = h->seq;
+		}
+		h->memo_pending = 0;
+		write_key_state(h->state, h->epoch, h->key, &h->memo, NULL, 0);
+	}
+	if (!own && h->memo_pending) {	/* the epoch's first record: seal.key remembers it (best effort) */
+		h->memo.epoch_first = h->seq;
+		h->memo_pending = 0;
+		write_key_state(h->state, h->epoch, h->key, &h->memo, NULL, 0);
+	}
 	if (own) {
 		json_t *rec = json_loadb(buf + (ends_nl ? 0 : 1), blen - (ends_nl ? 1 : 2), 0, NULL);
 		json_t *cp = checkpoint_of(rec);
@@ -1147,7 +1217,13 @@ advance_key(struct airlog *h, int32_t to, char *err, size_t errlen)
 
 	memcpy(k, h->key, sizeof(k));
 	key_step(k, (long long)to - h->epoch);
-	if (write_key_state(h->state, to, k, err, errlen) < 0) {
+	if (h->cp) {	/* the seal that closes the epoch: the log must keep reaching it */
+		h->memo.seal_count = json_integer_value(json_object_get(h->cp, "seq"));
+		snprintf(h->memo.seal_head, sizeof(h->memo.seal_head), "%s", str(h->cp, "head") ? str(h->cp, "head") : "");
+		h->memo.epoch_first = 0;
+		h->memo_pending = 1;
+	}
+	if (write_key_state(h->state, to, k, &h->memo, err, errlen) < 0) {
 		int32_t on_disk;
 		unsigned char dk[AIRLOG_KEY_LEN];
 		/*
@@ -1156,7 +1232,7 @@ advance_key(struct airlog *h, int32_t to, char *err, size_t errlen)
 		 * must follow it, or a restart would find records of the old epoch
 		 * written after the key moved on.
 		 */
-		if (read_key_state(h->state, &on_disk, dk, NULL, 0) == 0 && on_disk == to &&
+		if (read_key_state(h->state, &on_disk, dk, NULL, NULL, 0) == 0 && on_disk == to &&
 		    sodium_memcmp(dk, k, sizeof(k)) == 0) {
 			memcpy(h->key, k, sizeof(k));
 			h->epoch = to;
@@ -1225,7 +1301,7 @@ airlog_append(struct airlog *h, const char *type, json_t *fields, const struct a
 	}
 	if (fields)
 		json_object_foreach(fields, k, v) {
-			if (one_of(k, common) || strcmp(k, "torn") == 0 || strcmp(k, "prev") == 0 ||
+			if (one_of(k, common) || strcmp(k, "torn") == 0 || strcmp(k, "lost") == 0 || strcmp(k, "prev") == 0 ||
 			    strcmp(k, "mac") == 0) {
 				seterr(err, errlen, _("field \"%s\" of a %s record is one the log sets itself"), k, type);
 				return -1;
@@ -1688,6 +1764,12 @@ check_line(struct vstate *v, const struct jline *rec, const char *line, size_t l
 	}
 	if (check_times(v, rec, &cf, epoch))
 		return 1;
+	if ((t = jline_get(rec, "lost")) != NULL) {
+		const struct jline_field *known = jline_member(rec, (int)(t - rec->f), "known");
+		return fault(v, _("records were removed from the end of the log: the board's sealing key had seen "
+		    "record %lld, and the log it found at start ended at record %lld (a deleted day's file?)"),
+		    is_int(known) ? known->i : 0, seq - 1);
+	}
 	if (strcmp(ty, "seal") == 0 && check_seal(v, rec, seq))
 		return 1;
 	/* alone, the torn bytes are not there to check: the chain still runs over them */

@@ -600,6 +600,73 @@ a_synced_clock_that_steps_back_is_logged_unsynced_and_verifies(void)
 }
 
 static void
+a_deleted_tail_is_named_by_the_next_record(void)
+{
+	struct fx f;
+	struct airlog *h;
+	struct airlog_fault fl;
+	char path[PATH_MAX + 32];
+
+	/* today's file deleted, then a restart */
+	if (fx_new(&f) < 0 || (h = wopen(&f)) == NULL)
+		return;
+	add(h, "boot", NULL, at(2026, 6, 1, 6, 0, 1));
+	add(h, "airing", airing(1, "A"), at(2026, 6, 1, 7, 0, 1));
+	add(h, "airing", airing(2, "B"), at(2026, 6, 2, 7, 0, 1));	/* seal 3, then 4 */
+	add(h, "airing", airing(3, "C"), at(2026, 6, 2, 8, 0, 1));
+	airlog_close(h);
+	EXPECT_INTACT(&f, 1);
+	path_of(&f, "2026-06-02", path, sizeof(path));
+	EXPECT_INT(unlink(path), 0);
+	EXPECT_INTACT(&f, 1);		/* alone, the log cannot tell */
+	if ((h = wopen(&f)) == NULL)
+		return;
+	add(h, "boot", NULL, at(2026, 6, 2, 9, 0, 1));
+	airlog_close(h);
+	EXPECT_INT(verify(&f, 1, NULL, &fl, NULL), 1);
+	EXPECT_INT(fl.seq, 4);
+	EXPECT(strstr(fl.what, "had seen record 4, and the log it found at start ended at record 3") != NULL);
+	/* said once: a later restart does not say it again */
+	if ((h = wopen(&f)) == NULL)
+		return;
+	add(h, "boot", NULL, at(2026, 6, 2, 10, 0, 1));
+	airlog_close(h);
+	{
+		char *data;
+		size_t len;
+		int n = 0;
+		path_of(&f, "2026-06-02", path, sizeof(path));
+		data = slurp(path, &len);
+		for (char *p = data; p && (p = strstr(p, "\"lost\":")) != NULL; p++)
+			n++;
+		EXPECT_INT(n, 1);
+		free(data);
+	}
+	fx_free(&f);
+
+	/* the last two days' files, seals and all */
+	if (fx_new(&f) < 0 || (h = wopen(&f)) == NULL)
+		return;
+	add(h, "boot", NULL, at(2026, 6, 1, 6, 0, 1));
+	add(h, "airing", airing(1, "A"), at(2026, 6, 2, 7, 0, 1));	/* seal 2, 3 */
+	add(h, "airing", airing(2, "B"), at(2026, 6, 3, 7, 0, 1));	/* seal 4, 5 */
+	airlog_close(h);
+	path_of(&f, "2026-06-02", path, sizeof(path));
+	unlink(path);
+	path_of(&f, "2026-06-03", path, sizeof(path));
+	unlink(path);
+	EXPECT_INTACT(&f, 1);
+	if ((h = wopen(&f)) == NULL)
+		return;
+	add(h, "boot", NULL, at(2026, 6, 3, 9, 0, 1));
+	airlog_close(h);
+	EXPECT_INT(verify(&f, 1, NULL, &fl, NULL), 1);
+	EXPECT_INT(fl.seq, 3);
+	EXPECT(strstr(fl.what, "records were removed from the end of the log") != NULL);
+	fx_free(&f);
+}
+
+static void
 unsynced_or_backward_clock_keeps_the_epoch(void)
 {
 	struct fx f;
@@ -1643,6 +1710,7 @@ main(int argc, char **argv)
 	TEST(epoch_advance_seals_the_old_file_and_erases_its_key);
 	TEST(unsynced_or_backward_clock_keeps_the_epoch);
 	TEST(back_dated_records_made_with_todays_key_are_faults);
+	TEST(a_deleted_tail_is_named_by_the_next_record);
 	TEST(a_synced_clock_that_steps_back_is_logged_unsynced_and_verifies);
 	TEST(skipped_days_step_the_key_once_per_day);
 	TEST(first_record_unsynced_takes_its_day_until_the_clock_syncs);
