@@ -50,7 +50,7 @@ endif
 OFFICE     ?= $(if $(CROSS),0,1)
 PKGS = alsa libconfig libmpg123 libsodium jansson yajl libebur128 libgpiod libsystemd \
        libmosquitto libcurl $(if $(filter 1,$(OFFICE)),libpq sqlite3)
-# libsndfile: its header at build time, the library loaded when a WAV is first used (audio/sfdl.c)
+# libsndfile: its header at build time, the library loaded when a WAV is first used (audio/libsndfile.c)
 DLPKGS = sndfile
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wcast-qual
 DEPFLAGS = -MMD -MP
@@ -72,9 +72,13 @@ ALL_LDFLAGS  = $(SAN) $(LDFLAGS)
 NOPKG_LIBS   = -lunistring
 LIBS_ALL     = $(PKG_LIBS) $(NOPKG_LIBS) -lm -pthread $(LIBS)
 
-MAINS   = firmware/loaxa.c firmware/loaxad.c
-OFFICESRC = firmware/fdb.c firmware/cmd_collect.c
-LIBSRC  = $(filter-out $(MAINS) $(if $(filter 1,$(OFFICE)),,$(OFFICESRC)),$(wildcard config/*.c scheduler/*.c audio/*.c firmware/*.c))
+# the rooms, bottom to top (ARCHITECTURE.md; tests/layers.sh checks that
+# every #include points down): base audio config scheduler intake report
+# firmware (with firmware/cli) office. office/ is the office's program alone.
+ROOMS   = base audio config scheduler intake report firmware firmware/cli
+MAINS   = firmware/cli/loaxa.c firmware/loaxad.c office/main.c
+OFFICESRC = $(filter-out office/main.c,$(wildcard office/*.c))
+LIBSRC  = $(filter-out $(MAINS),$(wildcard $(ROOMS:%=%/*.c)) $(if $(filter 1,$(OFFICE)),$(OFFICESRC)))
 PROGS   = $(BUILD)/loaxa $(BUILD)/loaxad $(if $(filter 1,$(OFFICE)),$(BUILD)/loaxa-office)
 LIBOBJ  = $(LIBSRC:%.c=$(BUILD)/obj/%.o)
 TESTSRC = $(wildcard tests/unit/test_*.c)
@@ -99,7 +103,7 @@ $(BUILD)/locale/%/LC_MESSAGES/loaxa.mo: po/%.po
 po:
 	xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --keyword=C_:1c,2 --add-comments=TRANSLATORS \
 	    --package-name=loaxa --msgid-bugs-address=loaxa@localhost --sort-by-file -o po/loaxa.pot \
-	    $(sort $(wildcard config/*.c scheduler/*.c audio/*.c firmware/*.c))
+	    $(sort $(wildcard $(ROOMS:%=%/*.c) office/*.c))
 	for l in $(LINGUAS); do msgmerge -q --update --backup=none --no-fuzzy-matching po/$$l.po po/loaxa.pot; done
 
 $(BUILD)/obj/%.o: %.c Makefile
@@ -117,14 +121,10 @@ $(BUILD)/libloaxa.a: $(LIBOBJ)
 # --as-needed: each program records only the libraries it calls, so the board's
 # `loaxa` does not load libpq, SQLite, libmosquitto and libcurl (and through them
 # OpenSSL, Kerberos, LDAP): the office's commands are in loaxa-office (see loaxa.c)
-$(BUILD)/loaxa: $(BUILD)/obj/firmware/loaxa.o $(BUILD)/libloaxa.a
+$(BUILD)/loaxa: $(BUILD)/obj/firmware/cli/loaxa.o $(BUILD)/libloaxa.a
 	$(CC) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $^ $(LIBS_ALL)
 
-$(BUILD)/obj/firmware/loaxa-office.o: firmware/loaxa.c
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) -DLOAXA_OFFICE $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
-
-$(BUILD)/loaxa-office: $(BUILD)/obj/firmware/loaxa-office.o $(BUILD)/libloaxa.a
+$(BUILD)/loaxa-office: $(BUILD)/obj/office/main.o $(BUILD)/libloaxa.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
 
 $(BUILD)/loaxad: $(BUILD)/obj/firmware/loaxad.o $(BUILD)/libloaxa.a

@@ -28,8 +28,8 @@
 #include <unistd.h>
 
 #include "audio/decode.h"
-#include "audio/sfdl.h"
-#include "firmware/nls.h"
+#include "audio/libsndfile.h"
+#include "base/translate.h"
 
 #define SNIFF_LEN	(16 * 1024)	/* start of the audio looked at: junk, a frame, the next */
 #define JUNK_MAX	4096		/* bytes tolerated before the first MPEG frame */
@@ -394,7 +394,7 @@ wav_truncated(const char *log)
 static int
 wav_open(struct audio_dec *d, char *err, size_t errlen)
 {
-	const struct sfdl *sf = sfdl(err, errlen);
+	const struct libsndfile *sf = libsndfile_load(err, errlen);
 	SF_INFO si;
 	char log[2048];
 	int sub;
@@ -449,7 +449,7 @@ wav_open(struct audio_dec *d, char *err, size_t errlen)
 static long
 wav_read(struct audio_dec *d, float *buf, size_t frames)
 {
-	const struct sfdl *sf = sfdl(NULL, 0);	/* loaded: wav_open succeeded */
+	const struct libsndfile *sf = libsndfile_load(NULL, 0);	/* loaded: wav_open succeeded */
 	sf_count_t n = sf->readf_float(d->sf, buf, (sf_count_t)frames);
 
 	if (n > 0)
@@ -588,7 +588,7 @@ audio_dec_close(struct audio_dec *d)
 		mpg123_delete(d->mh);
 	}
 	if (d->sf)
-		sfdl(NULL, 0)->close(d->sf);
+		libsndfile_load(NULL, 0)->close(d->sf);
 	if (d->fd >= 0)
 		close(d->fd);
 	free(d->path);

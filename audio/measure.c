@@ -9,7 +9,7 @@
 
 #include "audio/decode.h"
 #include "audio/measure.h"
-#include "firmware/nls.h"
+#include "base/translate.h"
 
 #define BLOCK 4096	/* frames per read */
 

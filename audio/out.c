@@ -24,9 +24,9 @@
 #include <unistd.h>
 
 #include "audio/dsp.h"
+#include "audio/libsndfile.h"
 #include "audio/out.h"
-#include "audio/sfdl.h"
-#include "firmware/nls.h"
+#include "base/translate.h"
 
 #define STAGE_FRAMES	4096		/* device frames converted per block */
 #define BUFFER_US	500000		/* ALSA buffer: rides out a slow SD card fsync */
@@ -462,12 +462,12 @@ static const struct out_ops null_ops = {
 static int
 file_setup(struct audio_out *o, long rate, int ch, char *err, size_t errlen)
 {
-	const struct sfdl *sf;
+	const struct libsndfile *sf;
 	SF_INFO si;
 
 	if (o->sf != NULL)
 		return 0;	/* the file keeps the format of its first stream */
-	if ((sf = sfdl(err, errlen)) == NULL)
+	if ((sf = libsndfile_load(err, errlen)) == NULL)
 		return -1;
 	memset(&si, 0, sizeof(si));
 	si.samplerate = (int)rate;
@@ -484,7 +484,7 @@ file_setup(struct audio_out *o, long rate, int ch, char *err, size_t errlen)
 static long
 file_write(struct audio_out *o, const void *buf, long frames, char *err, size_t errlen)
 {
-	const struct sfdl *sf = sfdl(NULL, 0);	/* loaded: file_setup succeeded */
+	const struct libsndfile *sf = libsndfile_load(NULL, 0);	/* loaded: file_setup succeeded */
 
 	if (sf->writef_float(o->sf, buf, frames) != frames) {
 		seterr(err, errlen, _("%s: cannot write: %s"), o->path, sf->strerror(o->sf));
@@ -936,7 +936,7 @@ audio_out_free(struct audio_out *o)
 	if (o->ops)
 		audio_out_close(o);
 	if (o->sf)
-		sfdl(NULL, 0)->close(o->sf);
+		libsndfile_load(NULL, 0)->close(o->sf);
 	if (o->efd >= 0)
 		close(o->efd);
 	free(o->stage);

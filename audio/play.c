@@ -29,7 +29,7 @@
 #include "audio/dsp.h"
 #include "audio/limit.h"
 #include "audio/play.h"
-#include "firmware/nls.h"
+#include "base/translate.h"
 
 #define CHUNK		2048	/* frames decoded per block */
 #define CHUNKS_PER_CALL	16	/* bounds one service() call on a sink that takes all at once */

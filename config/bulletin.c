@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/date.h"
+#include "base/translate.h"
 #include "config/bulletin.h"
-#include "firmware/nls.h"
-#include "scheduler/date.h"
 
 static const char *const manifest_keys[] = { "file", "sha256", "id", "title", "topic", "level", "valid_from",
 	"valid_to", "sessions", "repeat_minutes", "source", "author", "summary", NULL };
@@ -59,17 +59,17 @@ bul_allows_session(const struct bulletin *b, const char *session)
 }
 
 static int
-get_date(struct lcfg *ld, const config_setting_t *g, const char *name, int32_t *out)
+get_date(struct cfgkey *ld, const config_setting_t *g, const char *name, int32_t *out)
 {
 	const char *s;
-	int r = lcfg_str(ld, g, name, &s);
+	int r = cfgkey_str(ld, g, name, &s);
 
 	if (r == 0)
-		lcfg_missing(ld, g, name, _("a date, YYYY-MM-DD"));
+		cfgkey_missing(ld, g, name, _("a date, YYYY-MM-DD"));
 	if (r <= 0)
 		return -1;
 	if (date_parse(s, out) < 0) {
-		lcfg_err(ld, config_setting_get_member(g, name), _("\"%s\" is not a date (use YYYY-MM-DD)"), s);
+		cfgkey_err(ld, config_setting_get_member(g, name), _("\"%s\" is not a date (use YYYY-MM-DD)"), s);
 		return -1;
 	}
 	return 0;
@@ -106,7 +106,7 @@ is_hex64(const char *s)
 }
 
 int
-bul_parse(struct lcfg *ld, const config_setting_t *g, enum bul_mode mode, struct bulletin *b)
+bul_parse(struct cfgkey *ld, const config_setting_t *g, enum bul_mode mode, struct bulletin *b)
 {
 	const config_setting_t *t;
 	const char *s;
@@ -115,65 +115,65 @@ bul_parse(struct lcfg *ld, const config_setting_t *g, enum bul_mode mode, struct
 	size_t n0 = ld->d->n;	/* not ld->bad: an earlier entry's error must not let this one's through */
 
 	memset(b, 0, sizeof(*b));
-	b->line = lcfg_line(g);
+	b->line = cfgkey_line(g);
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-		lcfg_err(ld, g, _("must be a group { file = ...; id = ...; title = ...; ... }"));
+		cfgkey_err(ld, g, _("must be a group { file = ...; id = ...; title = ...; ... }"));
 		return -1;
 	}
-	lcfg_keys(ld, g, mode == BUL_MANIFEST ? manifest_keys : library_keys);
+	cfgkey_keys(ld, g, mode == BUL_MANIFEST ? manifest_keys : library_keys);
 
-	r = lcfg_str(ld, g, "id", &s);
+	r = cfgkey_str(ld, g, "id", &s);
 	if (r == 0)
-		lcfg_missing(ld, g, "id", _("the bulletin's short name, e.g. \"luat-2026-01\""));
+		cfgkey_missing(ld, g, "id", _("the bulletin's short name, e.g. \"luat-2026-01\""));
 	else if (r > 0 && !bul_valid_id(s))
-		lcfg_err(ld, config_setting_get_member(g, "id"),
+		cfgkey_err(ld, config_setting_get_member(g, "id"),
 		    _("\"%s\" is not a valid bulletin id (use 1 to %d lower-case letters, digits, '-', '_' or '.')"), s,
 		    BUL_ID_MAX);
 	else if (r > 0)
-		b->id = lcfg_strdup(s);
+		b->id = cfgkey_strdup(s);
 
-	r = lcfg_str(ld, g, "file", &s);
+	r = cfgkey_str(ld, g, "file", &s);
 	if (r == 0)
-		lcfg_missing(ld, g, "file", _("the audio file's name"));
+		cfgkey_missing(ld, g, "file", _("the audio file's name"));
 	else if (r > 0 && s[0] == '/')
-		lcfg_err(ld, config_setting_get_member(g, "file"),
+		cfgkey_err(ld, config_setting_get_member(g, "file"),
 		    _("\"%s\" is an absolute name: give the file's name inside the folder (no \"/\" at the start)"), s);
 	else if (r > 0 && !inside_path(s))
-		lcfg_err(ld, config_setting_get_member(g, "file"),
+		cfgkey_err(ld, config_setting_get_member(g, "file"),
 		    _("\"%s\" leaves the folder (\"..\"): give the file's name inside the folder"), s);
 	else if (r > 0)
-		b->file = lcfg_strdup(s);
+		b->file = cfgkey_strdup(s);
 
-	r = lcfg_str(ld, g, "sha256", &s);
+	r = cfgkey_str(ld, g, "sha256", &s);
 	if (r > 0 && !is_hex64(s))
-		lcfg_err(ld, config_setting_get_member(g, "sha256"),
+		cfgkey_err(ld, config_setting_get_member(g, "sha256"),
 		    _("must be 64 lower-case hex digits (the output of sha256sum)"));
 	else if (r > 0)
 		memcpy(b->sha256, s, 65);
 	else if (r == 0 && mode == BUL_LIBRARY)
-		lcfg_missing(ld, g, "sha256", _("the audio's SHA-256"));
+		cfgkey_missing(ld, g, "sha256", _("the audio's SHA-256"));
 	else if (r == 0)	/* a manifest pins its audio: without it, whatever the stick or a server holds loads */
-		lcfg_missing(ld, g, "sha256", _("the audio's SHA-256 (sha256sum FILE): every manifest entry pins its "
+		cfgkey_missing(ld, g, "sha256", _("the audio's SHA-256 (sha256sum FILE): every manifest entry pins its "
 		    "audio"));
 
-	r = lcfg_str(ld, g, "title", &s);
+	r = cfgkey_str(ld, g, "title", &s);
 	if (r == 0)
-		lcfg_missing(ld, g, "title", _("what listeners and auditors see, e.g. \"Quy định mới về xử phạt\""));
+		cfgkey_missing(ld, g, "title", _("what listeners and auditors see, e.g. \"Quy định mới về xử phạt\""));
 	else if (r > 0 && s[0] == '\0')
-		lcfg_err(ld, config_setting_get_member(g, "title"), _("must not be empty"));
+		cfgkey_err(ld, config_setting_get_member(g, "title"), _("must not be empty"));
 	else if (r > 0)
-		b->title = lcfg_strdup(s);
+		b->title = cfgkey_strdup(s);
 
-	r = lcfg_str(ld, g, "topic", &s);
+	r = cfgkey_str(ld, g, "topic", &s);
 	if (r == 0)
-		lcfg_missing(ld, g, "topic", _("one of the config's topic ids, e.g. \"law\""));
-	else if (r > 0 && !lcfg_valid_id(s))
-		lcfg_err(ld, config_setting_get_member(g, "topic"), _("\"%s\" is not a topic id"), s);
+		cfgkey_missing(ld, g, "topic", _("one of the config's topic ids, e.g. \"law\""));
+	else if (r > 0 && !cfgkey_valid_id(s))
+		cfgkey_err(ld, config_setting_get_member(g, "topic"), _("\"%s\" is not a topic id"), s);
 	else if (r > 0)
-		b->topic = lcfg_strdup(s);
+		b->topic = cfgkey_strdup(s);
 
 	b->level = BUL_NORMAL;
-	if (lcfg_str(ld, g, "level", &s) > 0) {
+	if (cfgkey_str(ld, g, "level", &s) > 0) {
 		if (strcmp(s, "normal") == 0)
 			b->level = BUL_NORMAL;
 		else if (strcmp(s, "priority") == 0)
@@ -181,64 +181,64 @@ bul_parse(struct lcfg *ld, const config_setting_t *g, enum bul_mode mode, struct
 		else if (strcmp(s, "emergency") == 0)
 			b->level = BUL_EMERGENCY;
 		else
-			lcfg_err(ld, config_setting_get_member(g, "level"),
+			cfgkey_err(ld, config_setting_get_member(g, "level"),
 			    _("\"%s\" is not a level (use normal, priority or emergency)"), s);
 	}
 	b->source = BUL_COMMUNE;
-	if (lcfg_str(ld, g, "source", &s) > 0) {
+	if (cfgkey_str(ld, g, "source", &s) > 0) {
 		if (strcmp(s, "province") == 0)
 			b->source = BUL_PROVINCE;
 		else if (strcmp(s, "commune") == 0)
 			b->source = BUL_COMMUNE;
 		else
-			lcfg_err(ld, config_setting_get_member(g, "source"),
+			cfgkey_err(ld, config_setting_get_member(g, "source"),
 			    _("\"%s\" is not a source (use province or commune)"), s);
 	}
 	if (get_date(ld, g, "valid_from", &b->valid_from) == 0 && get_date(ld, g, "valid_to", &b->valid_to) == 0 &&
 	    b->valid_to < b->valid_from)
-		lcfg_err(ld, config_setting_get_member(g, "valid_to"),
+		cfgkey_err(ld, config_setting_get_member(g, "valid_to"),
 		    _("is before valid_from (the bulletin would never air)"));
 
 	if ((t = config_setting_get_member(g, "sessions")) != NULL) {
 		if (config_setting_type(t) != CONFIG_TYPE_ARRAY)
-			lcfg_err(ld, t, _("must be an array of session ids, e.g. [ \"morning\" ]"));
+			cfgkey_err(ld, t, _("must be an array of session ids, e.g. [ \"morning\" ]"));
 		else {
 			int n = config_setting_length(t);
-			b->sessions = lcfg_calloc((size_t)n, sizeof(char *));
+			b->sessions = cfgkey_calloc((size_t)n, sizeof(char *));
 			for (int i = 0; i < n; i++) {
 				const char *sid = config_setting_get_string(config_setting_get_elem(t, (unsigned)i));
-				if (sid == NULL || !lcfg_valid_id(sid)) {
-					lcfg_err(ld, t, _("must hold session ids in double quotes"));
+				if (sid == NULL || !cfgkey_valid_id(sid)) {
+					cfgkey_err(ld, t, _("must hold session ids in double quotes"));
 					break;
 				}
-				b->sessions[b->nsessions++] = lcfg_strdup(sid);
+				b->sessions[b->nsessions++] = cfgkey_strdup(sid);
 			}
 		}
 	}
-	r = lcfg_int(ld, g, "repeat_minutes", 1, 7 * 24 * 60, &v);
+	r = cfgkey_int(ld, g, "repeat_minutes", 1, 7 * 24 * 60, &v);
 	if (r > 0 && b->level != BUL_EMERGENCY)
-		lcfg_err(ld, config_setting_get_member(g, "repeat_minutes"),
+		cfgkey_err(ld, config_setting_get_member(g, "repeat_minutes"),
 		    _("only emergency bulletins repeat (set level = \"emergency\" or remove the key)"));
 	else if (r > 0)
 		b->repeat_minutes = (int)v;
-	if (lcfg_str(ld, g, "author", &s) > 0)
-		b->author = lcfg_strdup(s);
-	if (lcfg_str(ld, g, "summary", &s) > 0)
-		b->summary = lcfg_strdup(s);
+	if (cfgkey_str(ld, g, "author", &s) > 0)
+		b->author = cfgkey_strdup(s);
+	if (cfgkey_str(ld, g, "summary", &s) > 0)
+		b->summary = cfgkey_strdup(s);
 
 	if (mode == BUL_LIBRARY) {
-		r = lcfg_int(ld, g, "duration_ms", 1, 24LL * 3600 * 1000, &v);
+		r = cfgkey_int(ld, g, "duration_ms", 1, 24LL * 3600 * 1000, &v);
 		if (r == 0)
-			lcfg_missing(ld, g, "duration_ms", _("measured at import"));
+			cfgkey_missing(ld, g, "duration_ms", _("measured at import"));
 		else if (r > 0)
 			b->duration_ms = (long)v;
-		if (lcfg_num(ld, g, "loudness_lufs", -200, 10, &b->loudness_lufs) == 0)
-			lcfg_missing(ld, g, "loudness_lufs", _("measured at import"));
+		if (cfgkey_num(ld, g, "loudness_lufs", -200, 10, &b->loudness_lufs) == 0)
+			cfgkey_missing(ld, g, "loudness_lufs", _("measured at import"));
 		b->true_peak_db = 0;
-		lcfg_num(ld, g, "true_peak_db", -200, 30, &b->true_peak_db);
-		r = lcfg_str(ld, g, "imported", &s);
+		cfgkey_num(ld, g, "true_peak_db", -200, 30, &b->true_peak_db);
+		r = cfgkey_str(ld, g, "imported", &s);
 		if (r > 0 && date_parse_ts(s, &b->imported, &b->imported_off) < 0)
-			lcfg_err(ld, config_setting_get_member(g, "imported"),
+			cfgkey_err(ld, config_setting_get_member(g, "imported"),
 			    _("\"%s\" is not a timestamp (YYYY-MM-DDTHH:MM:SS+07:00)"), s);
 	}
 	(void)ok;
@@ -311,7 +311,7 @@ bul_free(struct bulletin *b)
 static char *
 dup_or_null(const char *s)
 {
-	return s ? lcfg_strdup(s) : NULL;
+	return s ? cfgkey_strdup(s) : NULL;
 }
 
 int
@@ -326,9 +326,9 @@ bul_copy(struct bulletin *dst, const struct bulletin *src)
 	dst->file = dup_or_null(src->file);
 	dst->sessions = NULL;
 	if (src->nsessions > 0) {
-		dst->sessions = lcfg_calloc((size_t)src->nsessions, sizeof(char *));
+		dst->sessions = cfgkey_calloc((size_t)src->nsessions, sizeof(char *));
 		for (int i = 0; i < src->nsessions; i++)
-			dst->sessions[i] = lcfg_strdup(src->sessions[i]);
+			dst->sessions[i] = cfgkey_strdup(src->sessions[i]);
 	}
 	return 0;
 }

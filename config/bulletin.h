@@ -16,7 +16,7 @@
 #include <libconfig.h>
 #include <stdint.h>
 
-#include "config/lcfg.h"
+#include "config/cfgkey.h"
 
 #define BUL_ID_MAX 64
 
@@ -47,7 +47,7 @@ struct bulletin {
 };
 
 /* 0 when *b is complete, -1 otherwise (errors reported, *b freed) */
-int	bul_parse(struct lcfg *, const config_setting_t *g, enum bul_mode, struct bulletin *b);
+int	bul_parse(struct cfgkey *, const config_setting_t *g, enum bul_mode, struct bulletin *b);
 /* adds b's keys to an empty group */
 void	bul_write(const struct bulletin *b, config_setting_t *g);
 void	bul_free(struct bulletin *);

@@ -1,5 +1,6 @@
 /*
- * cfg: loads and validates loaxa.cfg. See cfg.h for the contract.
+ * cfg: loads and validates loaxa.cfg. See cfg.h for the contract. One piece
+ * because it is one schema, group by group, in the file's own order.
  *
  * The parser walks libconfig's tree with a small schema per group: every
  * key it knows is read with its type checked, every key it does not know is
@@ -24,15 +25,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/date.h"
+#include "base/translate.h"
 #include "config/cfg.h"
-#include "config/lcfg.h"
-#include "firmware/nls.h"
-#include "scheduler/date.h"
+#include "config/cfgkey.h"
 
 #define CFG_MAX_BYTES (1024 * 1024)
 
 struct ld {
-	struct lcfg	 l;
+	struct cfgkey	 l;
 	struct cfg	*c;
 };
 
@@ -183,7 +184,7 @@ resolve(const char *dir, const char *p)
 	char *out;
 
 	if (p[0] == '/' || dir == NULL)
-		return lcfg_strdup(p);
+		return cfgkey_strdup(p);
 	if (asprintf(&out, "%s/%s", dir, p) < 0)
 		abort();
 	return out;
@@ -193,23 +194,23 @@ static void
 parse_site(struct ld *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = { "id", "name", "province", NULL };
-	const config_setting_t *g = lcfg_group(&ld->l, root, "site", CONFIG_TYPE_GROUP);
+	const config_setting_t *g = cfgkey_group(&ld->l, root, "site", CONFIG_TYPE_GROUP);
 	const char *s;
 
 	if (g == NULL) {
 		if (config_setting_get_member(root, "site") == NULL)
-			lcfg_missing(&ld->l, root, "site", _("site = { id = \"cb-hoa-an\"; name = \"Xã Hòa An\"; };"));
+			cfgkey_missing(&ld->l, root, "site", _("site = { id = \"cb-hoa-an\"; name = \"Xã Hòa An\"; };"));
 		return;
 	}
-	lcfg_keys(&ld->l, g, keys);
-	if ((s = lcfg_id(&ld->l, g, _("the site's short name, e.g. \"cb-hoa-an\""))) != NULL)
-		ld->c->site.id = lcfg_strdup(s);
-	if (lcfg_str(&ld->l, g, "name", &s) > 0)
-		ld->c->site.name = lcfg_strdup(s);
+	cfgkey_keys(&ld->l, g, keys);
+	if ((s = cfgkey_id(&ld->l, g, _("the site's short name, e.g. \"cb-hoa-an\""))) != NULL)
+		ld->c->site.id = cfgkey_strdup(s);
+	if (cfgkey_str(&ld->l, g, "name", &s) > 0)
+		ld->c->site.name = cfgkey_strdup(s);
 	else if (config_setting_get_member(g, "name") == NULL)
-		lcfg_missing(&ld->l, g, "name", _("the commune's name, e.g. \"Xã Hòa An\""));
-	if (lcfg_str(&ld->l, g, "province", &s) > 0)
-		ld->c->site.province = lcfg_strdup(s);
+		cfgkey_missing(&ld->l, g, "name", _("the commune's name, e.g. \"Xã Hòa An\""));
+	if (cfgkey_str(&ld->l, g, "province", &s) > 0)
+		ld->c->site.province = cfgkey_strdup(s);
 }
 
 static void
@@ -220,14 +221,14 @@ parse_paths(struct ld *ld, const config_setting_t *root)
 		"/var/lib/loaxa/inbox", "/var/lib/loaxa", "/run/loaxa" };
 	char **dst[] = { &ld->c->paths.library, &ld->c->paths.airlog, &ld->c->paths.inbox,
 		&ld->c->paths.state, &ld->c->paths.run };
-	const config_setting_t *g = lcfg_group(&ld->l, root, "paths", CONFIG_TYPE_GROUP);
+	const config_setting_t *g = cfgkey_group(&ld->l, root, "paths", CONFIG_TYPE_GROUP);
 
 	if (g)
-		lcfg_keys(&ld->l, g, keys);
+		cfgkey_keys(&ld->l, g, keys);
 	for (int i = 0; i < 5; i++) {
 		const char *s = defs[i];
-		if (g && lcfg_str(&ld->l, g, keys[i], &s) > 0 && s[0] == '\0') {
-			lcfg_err(&ld->l, config_setting_get_member(g, keys[i]), _("must not be empty (a folder path)"));
+		if (g && cfgkey_str(&ld->l, g, keys[i], &s) > 0 && s[0] == '\0') {
+			cfgkey_err(&ld->l, config_setting_get_member(g, keys[i]), _("must not be empty (a folder path)"));
 			s = defs[i];
 		}
 		*dst[i] = resolve(ld->c->dir, s);
@@ -240,7 +241,7 @@ parse_audio(struct ld *ld, const config_setting_t *root)
 	static const char *const keys[] = { "device", "gain_db", "loudness_lufs", "chime", "gap_ms", "fade_ms",
 		"amplifier", NULL };
 	static const char *const akeys[] = { "gpio_chip", "gpio_line", "active_low", "warmup_ms", NULL };
-	const config_setting_t *g = lcfg_group(&ld->l, root, "audio", CONFIG_TYPE_GROUP), *a;
+	const config_setting_t *g = cfgkey_group(&ld->l, root, "audio", CONFIG_TYPE_GROUP), *a;
 	struct cfg *c = ld->c;
 	const char *s;
 	long long v;
@@ -251,41 +252,41 @@ parse_audio(struct ld *ld, const config_setting_t *root)
 	c->audio.gap_ms = 1500;
 	c->audio.fade_ms = 20;
 	if (g == NULL) {
-		c->audio.device = lcfg_strdup("default");
+		c->audio.device = cfgkey_strdup("default");
 		return;
 	}
-	lcfg_keys(&ld->l, g, keys);
-	if (lcfg_str(&ld->l, g, "device", &s) > 0) {
+	cfgkey_keys(&ld->l, g, keys);
+	if (cfgkey_str(&ld->l, g, "device", &s) > 0) {
 		if (s[0] == '\0')
-			lcfg_err(&ld->l, config_setting_get_member(g, "device"),
+			cfgkey_err(&ld->l, config_setting_get_member(g, "device"),
 			    _("must name an ALSA device (e.g. \"default\" or \"plughw:0\")"));
-		c->audio.device = lcfg_strdup(s);
+		c->audio.device = cfgkey_strdup(s);
 	} else
-		c->audio.device = lcfg_strdup("default");
-	lcfg_num(&ld->l, g, "gain_db", -30, 30, &c->audio.gain_db);
-	lcfg_num(&ld->l, g, "loudness_lufs", -40, -5, &c->audio.loudness_lufs);
-	if (lcfg_str(&ld->l, g, "chime", &s) > 0 && s[0] != '\0')
+		c->audio.device = cfgkey_strdup("default");
+	cfgkey_num(&ld->l, g, "gain_db", -30, 30, &c->audio.gain_db);
+	cfgkey_num(&ld->l, g, "loudness_lufs", -40, -5, &c->audio.loudness_lufs);
+	if (cfgkey_str(&ld->l, g, "chime", &s) > 0 && s[0] != '\0')
 		c->audio.chime = resolve(c->dir, s);
-	if (lcfg_int(&ld->l, g, "gap_ms", 0, 60000, &v) > 0)
+	if (cfgkey_int(&ld->l, g, "gap_ms", 0, 60000, &v) > 0)
 		c->audio.gap_ms = (int)v;
-	if (lcfg_int(&ld->l, g, "fade_ms", 0, 2000, &v) > 0)
+	if (cfgkey_int(&ld->l, g, "fade_ms", 0, 2000, &v) > 0)
 		c->audio.fade_ms = (int)v;
 
-	if ((a = lcfg_group(&ld->l, g, "amplifier", CONFIG_TYPE_GROUP)) == NULL)
+	if ((a = cfgkey_group(&ld->l, g, "amplifier", CONFIG_TYPE_GROUP)) == NULL)
 		return;
-	lcfg_keys(&ld->l, a, akeys);
+	cfgkey_keys(&ld->l, a, akeys);
 	c->audio.amplifier.present = 1;
 	c->audio.amplifier.warmup_ms = 1500;
-	if (lcfg_str(&ld->l, a, "gpio_chip", &s) > 0 && s[0] != '\0')
-		c->audio.amplifier.gpio_chip = lcfg_strdup(s);
+	if (cfgkey_str(&ld->l, a, "gpio_chip", &s) > 0 && s[0] != '\0')
+		c->audio.amplifier.gpio_chip = cfgkey_strdup(s);
 	else
-		c->audio.amplifier.gpio_chip = lcfg_strdup("gpiochip0");
-	if (lcfg_int(&ld->l, a, "gpio_line", 0, 1023, &v) > 0)
+		c->audio.amplifier.gpio_chip = cfgkey_strdup("gpiochip0");
+	if (cfgkey_int(&ld->l, a, "gpio_line", 0, 1023, &v) > 0)
 		c->audio.amplifier.gpio_line = (int)v;
 	else if (config_setting_get_member(a, "gpio_line") == NULL)
-		lcfg_missing(&ld->l, a, "gpio_line", _("the GPIO line number that drives the amplifier relay"));
-	lcfg_bool(&ld->l, a, "active_low", &c->audio.amplifier.active_low);
-	if (lcfg_int(&ld->l, a, "warmup_ms", 0, 30000, &v) > 0)
+		cfgkey_missing(&ld->l, a, "gpio_line", _("the GPIO line number that drives the amplifier relay"));
+	cfgkey_bool(&ld->l, a, "active_low", &c->audio.amplifier.active_low);
+	if (cfgkey_int(&ld->l, a, "warmup_ms", 0, 30000, &v) > 0)
 		c->audio.amplifier.warmup_ms = (int)v;
 }
 
@@ -294,12 +295,12 @@ static int
 get_hhmm(struct ld *ld, const config_setting_t *g, const char *name, int *out)
 {
 	const char *s;
-	int r = lcfg_str(&ld->l, g, name, &s);
+	int r = cfgkey_str(&ld->l, g, name, &s);
 
 	if (r <= 0)
 		return r;
 	if (date_parse_hhmm(s, out) < 0) {
-		lcfg_err(&ld->l, config_setting_get_member(g, name),
+		cfgkey_err(&ld->l, config_setting_get_member(g, name),
 		    _("\"%s\" is not a time of day (use HH:MM, 24-hour, e.g. \"06:00\" or \"17:30\")"), s);
 		return -1;
 	}
@@ -310,21 +311,21 @@ static void
 parse_quiet(struct ld *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = { "from", "to", NULL };
-	const config_setting_t *g = lcfg_group(&ld->l, root, "quiet_hours", CONFIG_TYPE_GROUP);
+	const config_setting_t *g = cfgkey_group(&ld->l, root, "quiet_hours", CONFIG_TYPE_GROUP);
 	int rf, rt;
 
 	if (g == NULL)
 		return;
-	lcfg_keys(&ld->l, g, keys);
+	cfgkey_keys(&ld->l, g, keys);
 	rf = get_hhmm(ld, g, "from", &ld->c->quiet.from);
 	rt = get_hhmm(ld, g, "to", &ld->c->quiet.to);
 	if (rf == 0)
-		lcfg_missing(&ld->l, g, "from", _("when quiet hours begin, e.g. \"21:30\""));
+		cfgkey_missing(&ld->l, g, "from", _("when quiet hours begin, e.g. \"21:30\""));
 	if (rt == 0)
-		lcfg_missing(&ld->l, g, "to", _("when quiet hours end, e.g. \"05:00\""));
+		cfgkey_missing(&ld->l, g, "to", _("when quiet hours end, e.g. \"05:00\""));
 	if (rf > 0 && rt > 0) {
 		if (ld->c->quiet.from == ld->c->quiet.to)
-			lcfg_err(&ld->l, g, _("from and to are the same time (remove quiet_hours for none)"));
+			cfgkey_err(&ld->l, g, _("from and to are the same time (remove quiet_hours for none)"));
 		else
 			ld->c->quiet.present = 1;
 	}
@@ -349,7 +350,7 @@ static void
 parse_time(struct ld *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = { "zone", "require_sync", "grace_minutes", NULL };
-	const config_setting_t *g = lcfg_group(&ld->l, root, "time", CONFIG_TYPE_GROUP);
+	const config_setting_t *g = cfgkey_group(&ld->l, root, "time", CONFIG_TYPE_GROUP);
 	struct cfg *c = ld->c;
 	const char *s = "Asia/Ho_Chi_Minh";
 	long long v;
@@ -357,30 +358,30 @@ parse_time(struct ld *ld, const config_setting_t *root)
 	c->time.require_sync = 1;
 	c->time.grace_minutes = 20;
 	if (g) {
-		lcfg_keys(&ld->l, g, keys);
-		if (lcfg_str(&ld->l, g, "zone", &s) > 0) {
+		cfgkey_keys(&ld->l, g, keys);
+		if (cfgkey_str(&ld->l, g, "zone", &s) > 0) {
 			int ok = s[0] != '\0' && s[0] != '/' && strstr(s, "..") == NULL;
 			for (const char *p = s; ok && *p; p++)
 				ok = isalnum((unsigned char)*p) || strchr("/_+-", *p) != NULL;
 			if (!ok || !zone_exists(s)) {
-				lcfg_err(&ld->l, config_setting_get_member(g, "zone"),
+				cfgkey_err(&ld->l, config_setting_get_member(g, "zone"),
 				    _("\"%s\" is not a known time zone (use a tz database name, e.g. \"Asia/Ho_Chi_Minh\")"),
 				    s);
 				s = "Asia/Ho_Chi_Minh";
 			}
 		}
-		lcfg_bool(&ld->l, g, "require_sync", &c->time.require_sync);
-		if (lcfg_int(&ld->l, g, "grace_minutes", 0, 1440, &v) > 0)
+		cfgkey_bool(&ld->l, g, "require_sync", &c->time.require_sync);
+		if (cfgkey_int(&ld->l, g, "grace_minutes", 0, 1440, &v) > 0)
 			c->time.grace_minutes = (int)v;
 	}
-	c->time.zone = lcfg_strdup(s);
+	c->time.zone = cfgkey_strdup(s);
 }
 
 static void
 parse_topics(struct ld *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = { "id", "name", NULL };
-	const config_setting_t *l = lcfg_group(&ld->l, root, "topics", CONFIG_TYPE_LIST);
+	const config_setting_t *l = cfgkey_group(&ld->l, root, "topics", CONFIG_TYPE_LIST);
 	struct cfg *c = ld->c;
 	int n;
 
@@ -388,38 +389,38 @@ parse_topics(struct ld *ld, const config_setting_t *root)
 		if (config_setting_get_member(root, "topics") != NULL)
 			return;	/* wrong type, reported */
 		n = (int)(sizeof(default_topics) / sizeof(default_topics[0]));
-		c->topics = lcfg_calloc((size_t)n, sizeof(*c->topics));
+		c->topics = cfgkey_calloc((size_t)n, sizeof(*c->topics));
 		for (int i = 0; i < n; i++) {
-			c->topics[i].id = lcfg_strdup(default_topics[i].id);
-			c->topics[i].name = lcfg_strdup(default_topics[i].name);
+			c->topics[i].id = cfgkey_strdup(default_topics[i].id);
+			c->topics[i].name = cfgkey_strdup(default_topics[i].name);
 		}
 		c->ntopics = n;
 		return;
 	}
 	n = config_setting_length(l);
 	if (n == 0)
-		lcfg_err(&ld->l, l, _("is empty (every bulletin needs a topic; remove the key to get the six standard ones)"));
-	c->topics = lcfg_calloc((size_t)n, sizeof(*c->topics));
+		cfgkey_err(&ld->l, l, _("is empty (every bulletin needs a topic; remove the key to get the six standard ones)"));
+	c->topics = cfgkey_calloc((size_t)n, sizeof(*c->topics));
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *g = config_setting_get_elem(l, (unsigned)i);
 		const char *id, *name;
 
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-			lcfg_err(&ld->l, g, _("must be a group { id = \"...\"; name = \"...\"; }"));
+			cfgkey_err(&ld->l, g, _("must be a group { id = \"...\"; name = \"...\"; }"));
 			continue;
 		}
-		lcfg_keys(&ld->l, g, keys);
-		if ((id = lcfg_id(&ld->l, g, _("the topic's short name, e.g. \"law\""))) == NULL)
+		cfgkey_keys(&ld->l, g, keys);
+		if ((id = cfgkey_id(&ld->l, g, _("the topic's short name, e.g. \"law\""))) == NULL)
 			continue;
 		if (cfg_topic(c, id) != NULL) {
-			lcfg_err(&ld->l, config_setting_get_member(g, "id"), _("topic \"%s\" is defined twice"), id);
+			cfgkey_err(&ld->l, config_setting_get_member(g, "id"), _("topic \"%s\" is defined twice"), id);
 			continue;
 		}
-		if (lcfg_str(&ld->l, g, "name", &name) <= 0)
+		if (cfgkey_str(&ld->l, g, "name", &name) <= 0)
 			name = id;
-		c->topics[c->ntopics].id = lcfg_strdup(id);
-		c->topics[c->ntopics].name = lcfg_strdup(name);
-		c->topics[c->ntopics].line = lcfg_line(g);
+		c->topics[c->ntopics].id = cfgkey_strdup(id);
+		c->topics[c->ntopics].name = cfgkey_strdup(name);
+		c->topics[c->ntopics].line = cfgkey_line(g);
 		c->ntopics++;
 	}
 }
@@ -453,27 +454,27 @@ parse_session(struct ld *ld, const config_setting_t *g, int inline_ex, struct cf
 	int ok = 1, r;
 
 	memset(out, 0, sizeof(*out));
-	out->line = lcfg_line(g);
+	out->line = cfgkey_line(g);
 	out->every_weeks = 1;
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-		lcfg_err(&ld->l, g, _("must be a group { id = ...; days = ...; start = ...; minutes = ...; }"));
+		cfgkey_err(&ld->l, g, _("must be a group { id = ...; days = ...; start = ...; minutes = ...; }"));
 		return -1;
 	}
-	lcfg_keys(&ld->l, g, inline_ex ? ikeys : keys);
-	if ((id = lcfg_id(&ld->l, g, _("the session's short name, e.g. \"morning\""))) == NULL)
+	cfgkey_keys(&ld->l, g, inline_ex ? ikeys : keys);
+	if ((id = cfgkey_id(&ld->l, g, _("the session's short name, e.g. \"morning\""))) == NULL)
 		ok = 0;
 	else if (!inline_ex && id_taken(ld->c, id)) {
-		lcfg_err(&ld->l, config_setting_get_member(g, "id"), _("session \"%s\" is defined twice (ids must be unique)"),
+		cfgkey_err(&ld->l, config_setting_get_member(g, "id"), _("session \"%s\" is defined twice (ids must be unique)"),
 		    id);
 		ok = 0;
 	}
 	if (!inline_ex) {
-		r = lcfg_str(&ld->l, g, "days", &s);
+		r = cfgkey_str(&ld->l, g, "days", &s);
 		if (r == 0) {
-			lcfg_missing(&ld->l, g, "days", _("e.g. \"mon-sun\", \"mon-fri\", \"sat,sun\", \"1st mon\""));
+			cfgkey_missing(&ld->l, g, "days", _("e.g. \"mon-sun\", \"mon-fri\", \"sat,sun\", \"1st mon\""));
 			ok = 0;
 		} else if (r > 0 && cfg_parse_days(s, &out->days) < 0) {
-			lcfg_err(&ld->l, config_setting_get_member(g, "days"),
+			cfgkey_err(&ld->l, config_setting_get_member(g, "days"),
 			    _("\"%s\" is not a days form (use mon..sun, ranges like \"mon-fri\", lists like \"sat,sun\", "
 			      "\"daily\", or nth weekdays like \"1st mon\", \"last fri\")"), s);
 			ok = 0;
@@ -482,12 +483,12 @@ parse_session(struct ld *ld, const config_setting_t *g, int inline_ex, struct cf
 	}
 	r = get_hhmm(ld, g, "start", &out->start);
 	if (r == 0)
-		lcfg_missing(&ld->l, g, "start", _("the time it begins, e.g. \"06:00\""));
+		cfgkey_missing(&ld->l, g, "start", _("the time it begins, e.g. \"06:00\""));
 	if (r <= 0)
 		ok = 0;
-	r = lcfg_int(&ld->l, g, "minutes", 1, 240, &v);
+	r = cfgkey_int(&ld->l, g, "minutes", 1, 240, &v);
 	if (r == 0)
-		lcfg_missing(&ld->l, g, "minutes", _("its length in minutes, 1 to 240"));
+		cfgkey_missing(&ld->l, g, "minutes", _("its length in minutes, 1 to 240"));
 	if (r <= 0)
 		ok = 0;
 	else
@@ -495,50 +496,50 @@ parse_session(struct ld *ld, const config_setting_t *g, int inline_ex, struct cf
 
 	if ((t = config_setting_get_member(g, "topics")) != NULL) {
 		if (config_setting_type(t) != CONFIG_TYPE_ARRAY) {
-			lcfg_err(&ld->l, t, _("must be an array of topic ids, e.g. [ \"law\", \"local\" ]"));
+			cfgkey_err(&ld->l, t, _("must be an array of topic ids, e.g. [ \"law\", \"local\" ]"));
 			ok = 0;
 		} else if (config_setting_length(t) == 0) {
-			lcfg_err(&ld->l, t, _("is empty (list the topics it may air, or remove the key for all topics)"));
+			cfgkey_err(&ld->l, t, _("is empty (list the topics it may air, or remove the key for all topics)"));
 			ok = 0;
 		} else {
 			int n = config_setting_length(t);
-			out->topics = lcfg_calloc((size_t)n, sizeof(char *));
+			out->topics = cfgkey_calloc((size_t)n, sizeof(char *));
 			for (int i = 0; i < n; i++) {
 				const config_setting_t *e = config_setting_get_elem(t, (unsigned)i);
 				const char *tid = config_setting_get_string(e);
 				if (tid == NULL) {
-					lcfg_err(&ld->l, t, _("must be an array of topic ids in double quotes"));
+					cfgkey_err(&ld->l, t, _("must be an array of topic ids in double quotes"));
 					ok = 0;
 					break;
 				}
 				if (cfg_topic(ld->c, tid) == NULL) {
-					lcfg_err(&ld->l, t, _("\"%s\" is not a topic (define it in topics, or use one of those)"), tid);
+					cfgkey_err(&ld->l, t, _("\"%s\" is not a topic (define it in topics, or use one of those)"), tid);
 					ok = 0;
 					continue;
 				}
-				out->topics[out->ntopics++] = lcfg_strdup(tid);
+				out->topics[out->ntopics++] = cfgkey_strdup(tid);
 			}
 		}
 	}
 	if (!inline_ex) {
-		r = lcfg_int(&ld->l, g, "every_weeks", 1, 52, &v);
+		r = cfgkey_int(&ld->l, g, "every_weeks", 1, 52, &v);
 		if (r > 0)
 			out->every_weeks = (int)v;
 		else if (r < 0)
 			ok = 0;
-		r = lcfg_str(&ld->l, g, "anchor", &s);
+		r = cfgkey_str(&ld->l, g, "anchor", &s);
 		if (r > 0 && date_parse(s, &out->anchor) < 0) {
-			lcfg_err(&ld->l, config_setting_get_member(g, "anchor"),
+			cfgkey_err(&ld->l, config_setting_get_member(g, "anchor"),
 			    _("\"%s\" is not a date (use YYYY-MM-DD, a day in a week the session airs)"), s);
 			ok = 0;
 		} else if (r == 0 && out->every_weeks > 1) {
-			lcfg_missing(&ld->l, g, "anchor", _("every_weeks needs a date in a week it airs, e.g. anchor = \"2026-01-05\""));
+			cfgkey_missing(&ld->l, g, "anchor", _("every_weeks needs a date in a week it airs, e.g. anchor = \"2026-01-05\""));
 			ok = 0;
 		} else if (r < 0)
 			ok = 0;
 	}
 	if (id != NULL)
-		out->id = lcfg_strdup(id);
+		out->id = cfgkey_strdup(id);
 	return ok && id ? 0 : -1;
 }
 
@@ -557,7 +558,7 @@ parse_sessions(struct ld *ld, const config_setting_t *l, struct cfg_session **ou
 {
 	int n = config_setting_length(l);
 
-	*out = lcfg_calloc((size_t)n, sizeof(**out));
+	*out = cfgkey_calloc((size_t)n, sizeof(**out));
 	*nout = 0;
 	for (int i = 0; i < n; i++) {
 		struct cfg_session s;
@@ -574,20 +575,20 @@ static int
 get_wdate(struct ld *ld, const config_setting_t *g, const char *name, struct cfg_wdate *out)
 {
 	const char *s;
-	int r = lcfg_str(&ld->l, g, name, &s);
+	int r = cfgkey_str(&ld->l, g, name, &s);
 
 	if (r == 0)
-		lcfg_missing(&ld->l, g, name, _("a date: \"MM-DD\" every year, \"YYYY-MM-DD\" once, or \"lunar MM-DD\""));
+		cfgkey_missing(&ld->l, g, name, _("a date: \"MM-DD\" every year, \"YYYY-MM-DD\" once, or \"lunar MM-DD\""));
 	if (r <= 0)
 		return -1;
 	if (cfg_parse_wdate(s, out) < 0) {
-		lcfg_err(&ld->l, config_setting_get_member(g, name),
+		cfgkey_err(&ld->l, config_setting_get_member(g, name),
 		    _("\"%s\" is not a period date (use \"MM-DD\" for every year, \"YYYY-MM-DD\" for once, or "
 		      "\"lunar MM-DD\" in the Vietnamese lunar calendar, months 01-12, days 01-30)"), s);
 		return -1;
 	}
 	if (out->kind == CFG_WD_ANNUAL && out->m == 2 && out->d == 29) {
-		lcfg_err(&ld->l, config_setting_get_member(g, name),
+		cfgkey_err(&ld->l, config_setting_get_member(g, name),
 		    _("\"02-29\" does not exist every year (use \"02-28\" or \"03-01\")"));
 		return -1;
 	}
@@ -598,14 +599,14 @@ static void
 parse_periods(struct ld *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = { "id", "name", "from", "to", "scale", "replace", "sessions", NULL };
-	const config_setting_t *l = lcfg_group(&ld->l, root, "periods", CONFIG_TYPE_LIST);
+	const config_setting_t *l = cfgkey_group(&ld->l, root, "periods", CONFIG_TYPE_LIST);
 	struct cfg *c = ld->c;
 	int n;
 
 	if (l == NULL)
 		return;
 	n = config_setting_length(l);
-	c->periods = lcfg_calloc((size_t)n, sizeof(*c->periods));
+	c->periods = cfgkey_calloc((size_t)n, sizeof(*c->periods));
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *g = config_setting_get_elem(l, (unsigned)i), *sl;
 		struct cfg_period *p = &c->periods[c->nperiods];
@@ -613,48 +614,48 @@ parse_periods(struct ld *ld, const config_setting_t *root)
 		int ok = 1;
 
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-			lcfg_err(&ld->l, g, _("must be a group { id = ...; from = ...; to = ...; }"));
+			cfgkey_err(&ld->l, g, _("must be a group { id = ...; from = ...; to = ...; }"));
 			continue;
 		}
-		lcfg_keys(&ld->l, g, keys);
+		cfgkey_keys(&ld->l, g, keys);
 		memset(p, 0, sizeof(*p));
-		p->line = lcfg_line(g);
+		p->line = cfgkey_line(g);
 		p->scale = 1.0;
-		if ((id = lcfg_id(&ld->l, g, _("the period's short name, e.g. \"tet\""))) == NULL)
+		if ((id = cfgkey_id(&ld->l, g, _("the period's short name, e.g. \"tet\""))) == NULL)
 			ok = 0;
 		else if (strcmp(id, "normal") == 0 || strcmp(id, "emergency") == 0) {
-			lcfg_err(&ld->l, config_setting_get_member(g, "id"),
+			cfgkey_err(&ld->l, config_setting_get_member(g, "id"),
 			    _("\"%s\" is reserved (reports use it); choose another id"), id);
 			ok = 0;
 		} else if (cfg_period(c, id) != NULL) {
-			lcfg_err(&ld->l, config_setting_get_member(g, "id"), _("period \"%s\" is defined twice"), id);
+			cfgkey_err(&ld->l, config_setting_get_member(g, "id"), _("period \"%s\" is defined twice"), id);
 			ok = 0;
 		}
-		if (lcfg_str(&ld->l, g, "name", &name) <= 0)
+		if (cfgkey_str(&ld->l, g, "name", &name) <= 0)
 			name = id ? id : "";
 		if (get_wdate(ld, g, "from", &p->from) < 0)
 			ok = 0;
 		if (get_wdate(ld, g, "to", &p->to) < 0)
 			ok = 0;
 		if (ok && p->from.kind != p->to.kind) {
-			lcfg_err(&ld->l, config_setting_get_member(g, "to"),
+			cfgkey_err(&ld->l, config_setting_get_member(g, "to"),
 			    _("from and to must be of the same form (both \"MM-DD\", both \"YYYY-MM-DD\" or both "
 			      "\"lunar MM-DD\")"));
 			ok = 0;
 		}
 		if (ok && p->from.kind == CFG_WD_ONCE &&
 		    date_from_civil(p->to.y, p->to.m, p->to.d) < date_from_civil(p->from.y, p->from.m, p->from.d)) {
-			lcfg_err(&ld->l, config_setting_get_member(g, "to"),
+			cfgkey_err(&ld->l, config_setting_get_member(g, "to"),
 			    _("ends before it begins (a one-off window needs to >= from)"));
 			ok = 0;
 		}
-		if (lcfg_num(&ld->l, g, "scale", 0.1, 10, &p->scale) < 0)
+		if (cfgkey_num(&ld->l, g, "scale", 0.1, 10, &p->scale) < 0)
 			ok = 0;
-		if (lcfg_bool(&ld->l, g, "replace", &p->replace) < 0)
+		if (cfgkey_bool(&ld->l, g, "replace", &p->replace) < 0)
 			ok = 0;
-		p->id = lcfg_strdup(id);
-		p->name = lcfg_strdup(name);
-		if ((sl = lcfg_group(&ld->l, g, "sessions", CONFIG_TYPE_LIST)) != NULL)
+		p->id = cfgkey_strdup(id);
+		p->name = cfgkey_strdup(name);
+		if ((sl = cfgkey_group(&ld->l, g, "sessions", CONFIG_TYPE_LIST)) != NULL)
 			parse_sessions(ld, sl, &p->sessions, &p->nsessions, p);
 		else if (config_setting_get_member(g, "sessions") != NULL)
 			ok = 0;
@@ -667,14 +668,14 @@ static void
 parse_exceptions(struct ld *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = { "date", "name", "sessions", NULL };
-	const config_setting_t *l = lcfg_group(&ld->l, root, "exceptions", CONFIG_TYPE_LIST);
+	const config_setting_t *l = cfgkey_group(&ld->l, root, "exceptions", CONFIG_TYPE_LIST);
 	struct cfg *c = ld->c;
 	int n;
 
 	if (l == NULL)
 		return;
 	n = config_setting_length(l);
-	c->exceptions = lcfg_calloc((size_t)n, sizeof(*c->exceptions));
+	c->exceptions = cfgkey_calloc((size_t)n, sizeof(*c->exceptions));
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *g = config_setting_get_elem(l, (unsigned)i), *sl;
 		struct cfg_exception *e = &c->exceptions[c->nexceptions];
@@ -682,50 +683,50 @@ parse_exceptions(struct ld *ld, const config_setting_t *root)
 		int r;
 
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-			lcfg_err(&ld->l, g, _("must be a group { date = \"YYYY-MM-DD\"; sessions = [ ... ]; }"));
+			cfgkey_err(&ld->l, g, _("must be a group { date = \"YYYY-MM-DD\"; sessions = [ ... ]; }"));
 			continue;
 		}
-		lcfg_keys(&ld->l, g, keys);
+		cfgkey_keys(&ld->l, g, keys);
 		memset(e, 0, sizeof(*e));
-		e->line = lcfg_line(g);
-		r = lcfg_str(&ld->l, g, "date", &s);
+		e->line = cfgkey_line(g);
+		r = cfgkey_str(&ld->l, g, "date", &s);
 		if (r == 0) {
-			lcfg_missing(&ld->l, g, "date", _("the day it applies to, \"YYYY-MM-DD\""));
+			cfgkey_missing(&ld->l, g, "date", _("the day it applies to, \"YYYY-MM-DD\""));
 			continue;
 		}
 		if (r < 0)
 			continue;
 		if (date_parse(s, &e->date) < 0) {
-			lcfg_err(&ld->l, config_setting_get_member(g, "date"), _("\"%s\" is not a date (use YYYY-MM-DD)"), s);
+			cfgkey_err(&ld->l, config_setting_get_member(g, "date"), _("\"%s\" is not a date (use YYYY-MM-DD)"), s);
 			continue;
 		}
 		for (int j = 0; j < c->nexceptions; j++)
 			if (c->exceptions[j].date == e->date) {
-				lcfg_err(&ld->l, config_setting_get_member(g, "date"),
+				cfgkey_err(&ld->l, config_setting_get_member(g, "date"),
 				    _("%s already has an exception (line %d); merge them"), s, c->exceptions[j].line);
 				goto next;
 			}
 		if ((sl = config_setting_get_member(g, "sessions")) == NULL) {
-			lcfg_missing(&ld->l, g, "sessions", _("the day's sessions: [ \"morning\" ], or [ ] for a silent day"));
+			cfgkey_missing(&ld->l, g, "sessions", _("the day's sessions: [ \"morning\" ], or [ ] for a silent day"));
 			continue;
 		}
 		if (config_setting_type(sl) == CONFIG_TYPE_ARRAY) {
 			int m = config_setting_length(sl);
-			e->named = lcfg_calloc((size_t)m, sizeof(*e->named));
+			e->named = cfgkey_calloc((size_t)m, sizeof(*e->named));
 			for (int j = 0; j < m; j++) {
 				const char *sid = config_setting_get_string(config_setting_get_elem(sl, (unsigned)j));
 				const struct cfg_session *ss = sid ? cfg_session(c, sid) : NULL;
 				if (sid == NULL)
-					lcfg_err(&ld->l, sl, _("must hold session ids in double quotes"));
+					cfgkey_err(&ld->l, sl, _("must hold session ids in double quotes"));
 				else if (ss == NULL)
-					lcfg_err(&ld->l, sl, _("\"%s\" is not a session (name one from sessions or a period's sessions)"),
+					cfgkey_err(&ld->l, sl, _("\"%s\" is not a session (name one from sessions or a period's sessions)"),
 					    sid);
 				else
 					e->named[e->nnamed++] = ss;
 			}
 		} else if (config_setting_type(sl) == CONFIG_TYPE_LIST) {
 			int m = config_setting_length(sl);
-			e->sessions = lcfg_calloc((size_t)m, sizeof(*e->sessions));
+			e->sessions = cfgkey_calloc((size_t)m, sizeof(*e->sessions));
 			for (int j = 0; j < m; j++) {
 				struct cfg_session ss;
 				if (parse_session(ld, config_setting_get_elem(sl, (unsigned)j), 1, &ss) < 0) {
@@ -735,7 +736,7 @@ parse_exceptions(struct ld *ld, const config_setting_t *root)
 				e->sessions[e->nsessions++] = ss;
 			}
 		} else {
-			lcfg_err(&ld->l, sl, _("must be an array of session ids [ \"morning\" ] or a list of sessions ( { ... } )"));
+			cfgkey_err(&ld->l, sl, _("must be an array of session ids [ \"morning\" ] or a list of sessions ( { ... } )"));
 			continue;
 		}
 		c->nexceptions++;
@@ -748,23 +749,23 @@ parse_trust(struct ld *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = { "keys", "require_signed_config", "require_signed_bulletins",
 		"allow_unsigned_emergency", NULL };
-	const config_setting_t *g = lcfg_group(&ld->l, root, "trust", CONFIG_TYPE_GROUP), *k;
+	const config_setting_t *g = cfgkey_group(&ld->l, root, "trust", CONFIG_TYPE_GROUP), *k;
 	struct cfg *c = ld->c;
 	int rc, keys_given;
 
 	if (g == NULL)
 		return;
-	lcfg_keys(&ld->l, g, keys);
+	cfgkey_keys(&ld->l, g, keys);
 	if ((k = config_setting_get_member(g, "keys")) != NULL) {
 		if (config_setting_type(k) != CONFIG_TYPE_ARRAY) {
-			lcfg_err(&ld->l, k, _("must be an array of public keys, e.g. [ \"ed25519:...\" ]"));
+			cfgkey_err(&ld->l, k, _("must be an array of public keys, e.g. [ \"ed25519:...\" ]"));
 		} else {
 			int n = config_setting_length(k);
-			c->trust.keys = lcfg_calloc((size_t)n, CFG_KEY_LEN);
+			c->trust.keys = cfgkey_calloc((size_t)n, CFG_KEY_LEN);
 			for (int i = 0; i < n; i++) {
 				const char *s = config_setting_get_string(config_setting_get_elem(k, (unsigned)i));
 				if (s == NULL || cfg_parse_key(s, c->trust.keys[c->trust.nkeys]) < 0) {
-					lcfg_err(&ld->l, k, _("key %d is not an Ed25519 public key (use the \"ed25519:...\" line "
+					cfgkey_err(&ld->l, k, _("key %d is not an Ed25519 public key (use the \"ed25519:...\" line "
 					    "that `loaxa keygen` prints)"), i + 1);
 					continue;
 				}
@@ -773,12 +774,12 @@ parse_trust(struct ld *ld, const config_setting_t *root)
 		}
 	}
 	c->trust.require_signed_config = c->trust.nkeys > 0;
-	rc = lcfg_bool(&ld->l, g, "require_signed_config", &c->trust.require_signed_config);
-	lcfg_bool(&ld->l, g, "require_signed_bulletins", &c->trust.require_signed_bulletins);
-	lcfg_bool(&ld->l, g, "allow_unsigned_emergency", &c->trust.allow_unsigned_emergency);
+	rc = cfgkey_bool(&ld->l, g, "require_signed_config", &c->trust.require_signed_config);
+	cfgkey_bool(&ld->l, g, "require_signed_bulletins", &c->trust.require_signed_bulletins);
+	cfgkey_bool(&ld->l, g, "allow_unsigned_emergency", &c->trust.allow_unsigned_emergency);
 	keys_given = k && config_setting_type(k) == CONFIG_TYPE_ARRAY && config_setting_length(k) > 0;
 	if ((c->trust.require_signed_config || c->trust.require_signed_bulletins) && !keys_given)
-		lcfg_err(&ld->l, rc > 0 ? config_setting_get_member(g, "require_signed_config") : g,
+		cfgkey_err(&ld->l, rc > 0 ? config_setting_get_member(g, "require_signed_config") : g,
 		    _("signatures are required but trust.keys is empty (add the province's public key)"));
 }
 
@@ -819,7 +820,7 @@ parse_fleet(struct ld *ld, const config_setting_t *root)
 	static const char *const keys[] = { "broker", "province", "ca", "cert", "key", "password_file",
 		"status_seconds", "keepalive_seconds", "download_max_mb", "retry_seconds", NULL };
 	static const char *const files[] = { "ca", "cert", "key", "password_file" };
-	const config_setting_t *g = lcfg_group(&ld->l, root, "fleet", CONFIG_TYPE_GROUP);
+	const config_setting_t *g = cfgkey_group(&ld->l, root, "fleet", CONFIG_TYPE_GROUP);
 	struct cfg *c = ld->c;
 	char **dst[] = { &c->fleet.ca, &c->fleet.cert, &c->fleet.key, &c->fleet.password_file };
 	const char *s;
@@ -832,44 +833,44 @@ parse_fleet(struct ld *ld, const config_setting_t *root)
 	c->fleet.keepalive_seconds = 60;
 	c->fleet.download_max_mb = 512;
 	c->fleet.retry_seconds = 60;
-	lcfg_keys(&ld->l, g, keys);
-	if (lcfg_str(&ld->l, g, "broker", &s) > 0) {
+	cfgkey_keys(&ld->l, g, keys);
+	if (cfgkey_str(&ld->l, g, "broker", &s) > 0) {
 		if (parse_broker(s, &c->fleet.host, &c->fleet.port) < 0)
-			lcfg_err(&ld->l, config_setting_get_member(g, "broker"), _("\"%s\" is not a broker address "
+			cfgkey_err(&ld->l, config_setting_get_member(g, "broker"), _("\"%s\" is not a broker address "
 			    "(mqtts://HOST or mqtts://HOST:PORT; TLS only)"), s);
 		else
-			c->fleet.broker = lcfg_strdup(s);
+			c->fleet.broker = cfgkey_strdup(s);
 	} else if (config_setting_get_member(g, "broker") == NULL)
-		lcfg_missing(&ld->l, g, "broker", _("broker = \"mqtts://mqtt.example.gov.vn:8883\";"));
-	if (lcfg_str(&ld->l, g, "province", &s) > 0) {
-		if (!lcfg_valid_id(s))
-			lcfg_err(&ld->l, config_setting_get_member(g, "province"), _("\"%s\" is not a valid id (use 1 "
+		cfgkey_missing(&ld->l, g, "broker", _("broker = \"mqtts://mqtt.example.gov.vn:8883\";"));
+	if (cfgkey_str(&ld->l, g, "province", &s) > 0) {
+		if (!cfgkey_valid_id(s))
+			cfgkey_err(&ld->l, config_setting_get_member(g, "province"), _("\"%s\" is not a valid id (use 1 "
 			    "to %d lower-case letters, digits, '-' or '_'; it names the province's topics)"), s,
-			    LCFG_ID_MAX);
+			    CFGKEY_ID_MAX);
 		else
-			c->fleet.province = lcfg_strdup(s);
+			c->fleet.province = cfgkey_strdup(s);
 	} else if (config_setting_get_member(g, "province") == NULL)
-		lcfg_missing(&ld->l, g, "province", _("province = \"cao-bang\"; (the topics' province id)"));
+		cfgkey_missing(&ld->l, g, "province", _("province = \"cao-bang\"; (the topics' province id)"));
 	for (int i = 0; i < 4; i++) {
-		if (lcfg_str(&ld->l, g, files[i], &s) > 0) {
+		if (cfgkey_str(&ld->l, g, files[i], &s) > 0) {
 			if (s[0] == '\0')
-				lcfg_err(&ld->l, config_setting_get_member(g, files[i]), "%s", _("must not be empty (a "
+				cfgkey_err(&ld->l, config_setting_get_member(g, files[i]), "%s", _("must not be empty (a "
 				    "file path)"));
 			else
 				*dst[i] = resolve(c->dir, s);
 		} else if (i < 3 && config_setting_get_member(g, files[i]) == NULL)
-			lcfg_missing(&ld->l, g, files[i], i == 0 ? _("ca = \"/etc/loaxa/fleet/ca.crt\"; (the "
+			cfgkey_missing(&ld->l, g, files[i], i == 0 ? _("ca = \"/etc/loaxa/fleet/ca.crt\"; (the "
 			    "province's certificate authority)") : i == 1 ? _("cert = \"/etc/loaxa/fleet/board.crt\"; "
 			    "(this board's own certificate)") : _("key = \"/etc/loaxa/fleet/board.key\"; (this board's "
 			    "own private key)"));
 	}
-	if (lcfg_int(&ld->l, g, "status_seconds", 5, 3600, &v) > 0)
+	if (cfgkey_int(&ld->l, g, "status_seconds", 5, 3600, &v) > 0)
 		c->fleet.status_seconds = (int)v;
-	if (lcfg_int(&ld->l, g, "keepalive_seconds", 10, 3600, &v) > 0)
+	if (cfgkey_int(&ld->l, g, "keepalive_seconds", 10, 3600, &v) > 0)
 		c->fleet.keepalive_seconds = (int)v;
-	if (lcfg_int(&ld->l, g, "download_max_mb", 1, 2048, &v) > 0)
+	if (cfgkey_int(&ld->l, g, "download_max_mb", 1, 2048, &v) > 0)
 		c->fleet.download_max_mb = v;
-	if (lcfg_int(&ld->l, g, "retry_seconds", 1, 86400, &v) > 0)
+	if (cfgkey_int(&ld->l, g, "retry_seconds", 1, 86400, &v) > 0)
 		c->fleet.retry_seconds = (int)v;
 }
 
@@ -882,24 +883,24 @@ parse_root(struct ld *ld, const config_setting_t *root)
 	long long v;
 	int r;
 
-	lcfg_keys(&ld->l, root, keys);
-	r = lcfg_int(&ld->l, root, "version", 1, INT_MAX, &v);
+	cfgkey_keys(&ld->l, root, keys);
+	r = cfgkey_int(&ld->l, root, "version", 1, INT_MAX, &v);
 	if (r == 0)
-		lcfg_missing(&ld->l, root, "version", _("version = 1;"));
+		cfgkey_missing(&ld->l, root, "version", _("version = 1;"));
 	else if (r > 0 && v != 1)
-		lcfg_err(&ld->l, config_setting_get_member(root, "version"),
+		cfgkey_err(&ld->l, config_setting_get_member(root, "version"),
 		    _("%lld is not supported (this loaxa reads version = 1; update loaxa first)"), v);
 	ld->c->version = 1;
-	r = lcfg_int(&ld->l, root, "serial", 1, LLONG_MAX, &ld->c->serial);
+	r = cfgkey_int(&ld->l, root, "serial", 1, LLONG_MAX, &ld->c->serial);
 	if (r == 0)
-		lcfg_missing(&ld->l, root, "serial", _("a number that grows with every change, e.g. serial = 2026011501;"));
+		cfgkey_missing(&ld->l, root, "serial", _("a number that grows with every change, e.g. serial = 2026011501;"));
 	parse_site(ld, root);
 	parse_paths(ld, root);
 	parse_audio(ld, root);
 	parse_quiet(ld, root);
 	parse_time(ld, root);
 	parse_topics(ld, root);
-	if ((l = lcfg_group(&ld->l, root, "sessions", CONFIG_TYPE_LIST)) != NULL)
+	if ((l = cfgkey_group(&ld->l, root, "sessions", CONFIG_TYPE_LIST)) != NULL)
 		parse_sessions(ld, l, &ld->c->sessions, &ld->c->nsessions, NULL);
 	parse_periods(ld, root);
 	parse_exceptions(ld, root);
@@ -915,11 +916,11 @@ dirname_of(const char *file)
 
 	if (slash == NULL) {
 		if (getcwd(cwd, sizeof(cwd)) == NULL)
-			return lcfg_strdup(".");
-		return lcfg_strdup(cwd);
+			return cfgkey_strdup(".");
+		return cfgkey_strdup(cwd);
 	}
 	if (slash == file)
-		return lcfg_strdup("/");
+		return cfgkey_strdup("/");
 	if (file[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL) {
 		if (asprintf(&d, "%s/%.*s", cwd, (int)(slash - file), file) < 0)
 			abort();
@@ -937,12 +938,12 @@ cfg_load_string(const char *text, const char *name, const char *dir, struct diag
 	config_t lc;
 	struct cfg *c;
 
-	if (lcfg_read(&ld.l, &lc, text) < 0)
+	if (cfgkey_read(&ld.l, &lc, text) < 0)
 		return NULL;
-	c = lcfg_calloc(1, sizeof(*c));
-	c->file = lcfg_strdup(name);
-	c->dir = dir ? lcfg_strdup(dir) : NULL;
-	c->text = lcfg_strdup(text);
+	c = cfgkey_calloc(1, sizeof(*c));
+	c->file = cfgkey_strdup(name);
+	c->dir = dir ? cfgkey_strdup(dir) : NULL;
+	c->text = cfgkey_strdup(text);
 	c->textlen = strlen(text);
 	ld.c = c;
 	parse_root(&ld, config_root_setting(&lc));
@@ -967,7 +968,7 @@ cfg_load(const char *file, struct diag *d)
 		diag_add(d, file, 0, _("cannot open: %s (give the configuration with -c FILE)"), strerror(errno));
 		return NULL;
 	}
-	buf = lcfg_calloc(CFG_MAX_BYTES + 1, 1);
+	buf = cfgkey_calloc(CFG_MAX_BYTES + 1, 1);
 	n = fread(buf, 1, CFG_MAX_BYTES + 1, fp);
 	if (ferror(fp)) {
 		diag_add(d, file, 0, _("cannot read: %s"), strerror(errno));

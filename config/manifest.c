@@ -13,17 +13,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config/lcfg.h"
+#include "base/date.h"
+#include "base/durable.h"
+#include "base/translate.h"
+#include "config/cfgkey.h"
 #include "config/manifest.h"
 #include "config/sign.h"
-#include "firmware/fio.h"
-#include "firmware/nls.h"
-#include "scheduler/date.h"
 
 int
 manifest_meta_parse(const char *text, const char *name, struct manifest_meta *m, struct diag *d)
 {
-	struct lcfg ld = { .file = name, .d = d };
+	struct cfgkey ld = { .file = name, .d = d };
 	const config_setting_t *root, *s;
 	config_t lc;
 	const char *v;
@@ -31,41 +31,41 @@ manifest_meta_parse(const char *text, const char *name, struct manifest_meta *m,
 
 	memset(m, 0, sizeof(*m));
 	m->expires = DATE_NONE;
-	if (lcfg_read(&ld, &lc, text) < 0)
+	if (cfgkey_read(&ld, &lc, text) < 0)
 		return -1;
 	root = config_root_setting(&lc);
-	if (lcfg_int(&ld, root, "sequence", 1, MANIFEST_SEQ_MAX, &n) > 0)
+	if (cfgkey_int(&ld, root, "sequence", 1, MANIFEST_SEQ_MAX, &n) > 0)
 		m->sequence = n;
-	if (lcfg_str(&ld, root, "expires", &v) > 0 && date_parse(v, &m->expires) < 0) {
-		lcfg_err(&ld, config_setting_get_member(root, "expires"), "%s",
+	if (cfgkey_str(&ld, root, "expires", &v) > 0 && date_parse(v, &m->expires) < 0) {
+		cfgkey_err(&ld, config_setting_get_member(root, "expires"), "%s",
 		    _("must be the last day the manifest is good for, as \"YYYY-MM-DD\""));
 		m->expires = DATE_NONE;
 	}
-	if (lcfg_str(&ld, root, "province", &v) > 0) {
+	if (cfgkey_str(&ld, root, "province", &v) > 0) {
 		if (*v == '\0')
-			lcfg_err(&ld, config_setting_get_member(root, "province"), "%s",
+			cfgkey_err(&ld, config_setting_get_member(root, "province"), "%s",
 			    _("must name the province (as site.province says it on the boards)"));
 		else
-			m->province = lcfg_strdup(v);
+			m->province = cfgkey_strdup(v);
 	}
 	if ((s = config_setting_get_member(root, "sites")) != NULL) {
 		int len = config_setting_length(s);
 		m->has_sites = 1;
 		if (config_setting_type(s) != CONFIG_TYPE_ARRAY) {
-			lcfg_err(&ld, s, "%s", _("must be a list of site ids in [ ], e.g. [ \"cb-hoa-an\" ]"));
+			cfgkey_err(&ld, s, "%s", _("must be a list of site ids in [ ], e.g. [ \"cb-hoa-an\" ]"));
 			len = 0;
 		}
-		m->sites = lcfg_calloc((size_t)(len > 0 ? len : 1), sizeof(*m->sites));
+		m->sites = cfgkey_calloc((size_t)(len > 0 ? len : 1), sizeof(*m->sites));
 		for (int i = 0; i < len; i++) {
 			const char *id = config_setting_get_string_elem(s, i);
-			if (id == NULL || !lcfg_valid_id(id))
-				lcfg_err(&ld, s, _("element %d is not a site id (a-z, 0-9, - and _)"), i + 1);
+			if (id == NULL || !cfgkey_valid_id(id))
+				cfgkey_err(&ld, s, _("element %d is not a site id (a-z, 0-9, - and _)"), i + 1);
 			else
-				m->sites[m->nsites++] = lcfg_strdup(id);
+				m->sites[m->nsites++] = cfgkey_strdup(id);
 		}
 	}
 	if (m->has_sites && m->province)
-		lcfg_err(&ld, config_setting_get_member(root, "province"), "%s",
+		cfgkey_err(&ld, config_setting_get_member(root, "province"), "%s",
 		    _("give sites or province, not both"));
 	config_destroy(&lc);
 	return 0;
@@ -198,7 +198,7 @@ manifest_seq_note(const char *state_dir, const unsigned char key[CFG_KEY_LEN], l
 	s = json_dumps(o, JSON_INDENT(1) | JSON_SORT_KEYS);
 	json_decref(o);
 	seq_path(state_dir, path, sizeof(path));
-	rc = s && (fio_mkdirs(state_dir, 0755) == 0) && fio_atomic(path, s, strlen(s), 0644) == 0 ? 0 : -1;
+	rc = s && (durable_mkdirs(state_dir, 0755) == 0) && durable_atomic(path, s, strlen(s), 0644) == 0 ? 0 : -1;
 	if (rc < 0)
 		snprintf(err, errlen, _("cannot write %s: %s"), path, strerror(errno));
 	free(s);

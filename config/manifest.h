@@ -12,7 +12,7 @@
  *
  * Replay: the board keeps, per issuer key, the highest sequence it took and
  * the SHA-256 of that manifest (state_dir/manifest-seq.json, written through
- * fio). A lower sequence is an old manifest replayed; the same sequence is
+ * durable). A lower sequence is an old manifest replayed; the same sequence is
  * taken again only when it is the same manifest (a stick plugged twice).
  *
  * Pure except manifest_seq_*(), which read and replace that one file.

@@ -13,10 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/durable.h"
+#include "base/translate.h"
 #include "config/cfg.h"
 #include "config/sign.h"
-#include "firmware/fio.h"
-#include "firmware/nls.h"
 
 #define SEC_PREFIX "ed25519-secret:"
 #define SIG_PREFIX "ed25519:"
@@ -163,7 +163,7 @@ out:
 	return rc;
 }
 
-/* creates path with O_EXCL and writes data through fio, fsynced with its folder */
+/* creates path with O_EXCL and writes data through durable, fsynced with its folder */
 static int
 write_new(const char *path, const char *data, size_t len, mode_t mode)
 {
@@ -172,7 +172,7 @@ write_new(const char *path, const char *data, size_t len, mode_t mode)
 
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)) < 0)
 		return -1;
-	if (fchmod(fd, mode) < 0 || fio_write(fd, data, len) < 0 || fio_fsync(fd) < 0) {
+	if (fchmod(fd, mode) < 0 || durable_write(fd, data, len) < 0 || durable_fsync(fd) < 0) {
 		saved = errno;
 		close(fd);
 		unlink(path);
@@ -182,7 +182,7 @@ write_new(const char *path, const char *data, size_t len, mode_t mode)
 	if (close(fd) < 0)
 		return -1;
 	parent_of(path, dir, sizeof(dir));
-	return fio_fsync_dir(dir);
+	return durable_fsync_dir(dir);
 }
 
 int
@@ -252,7 +252,7 @@ sign_file(const char *path, const unsigned char sk[SIGN_SEC_LEN], char *err, siz
 		snprintf(err, errlen, _("file name too long: %s"), path);
 		return -1;
 	}
-	if (fio_atomic(sigpath, line, strlen(line), 0644) < 0) {
+	if (durable_atomic(sigpath, line, strlen(line), 0644) < 0) {
 		snprintf(err, errlen, _("cannot write %s: %s"), sigpath, strerror(errno));
 		return -1;
 	}

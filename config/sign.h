@@ -18,7 +18,7 @@
  *
  * No printing, no exiting; functions return 0 / -1 (verification 0 good,
  * 1 bad, -1 could not check) with a message in the caller's buffer. Writes
- * go through fio.
+ * go through durable.
  */
 #ifndef SIGN_H
 #define SIGN_H

@@ -11,9 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/translate.h"
 #include "config/cfg.h"
 #include "firmware/board.h"
-#include "firmware/nls.h"
 
 struct board_ops {
 	const char *name;

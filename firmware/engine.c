@@ -1,5 +1,7 @@
 /*
- * engine: see engine.h for the contract.
+ * engine: see engine.h for the contract. One piece because it is one state
+ * machine: every transition (session, step, emergency, clock jump, reload)
+ * must see the same state and write the same records.
  *
  * State. At any moment the engine either runs a session (a list of steps,
  * `cur` the one in progress) or is idle until the next event: the next
@@ -26,14 +28,14 @@
 #include <unistd.h>
 
 #include "audio/play.h"
+#include "base/date.h"
+#include "base/durable.h"
+#include "base/log.h"
+#include "base/translate.h"
 #include "config/cfg.h"
 #include "firmware/board.h"
 #include "firmware/engine.h"
-#include "firmware/fio.h"
-#include "firmware/log.h"
-#include "firmware/nls.h"
 #include "scheduler/airlog.h"
-#include "scheduler/date.h"
 #include "scheduler/history.h"
 #include "scheduler/library.h"
 #include "scheduler/plan.h"
@@ -879,7 +881,7 @@ note_current(struct engine *e, int item)
 	json_object_set_new(o, "items", a);
 	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
-	if (text == NULL || fio_atomic(e->env.current_path, text, strlen(text), 0600) < 0)
+	if (text == NULL || durable_atomic(e->env.current_path, text, strlen(text), 0600) < 0)
 		set_error(e, _("cannot note the airing in %s"), e->env.current_path);
 	free(text);
 }

@@ -14,15 +14,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/date.h"
+#include "base/durable.h"
+#include "base/translate.h"
 #include "config/bulletin.h"
 #include "config/cfg.h"
-#include "config/ingest.h"
 #include "config/sign.h"
-#include "firmware/cli.h"
+#include "firmware/cli/cli.h"
 #include "firmware/fetch.h"
-#include "firmware/fio.h"
-#include "firmware/nls.h"
-#include "scheduler/date.h"
+#include "intake/ingest.h"
 
 struct miss {
 	char	*file, *reason;
@@ -85,7 +85,7 @@ write_cb(char *p, size_t size, size_t n, void *arg)
 		s->too_big = 1;
 		return 0;
 	}
-	if (fio_write(s->fd, p, len) < 0) {
+	if (durable_write(s->fd, p, len) < 0) {
 		s->werr = errno;
 		return 0;
 	}
@@ -142,7 +142,7 @@ mkparents(const char *path)
 	if ((slash = strrchr(dir, '/')) == NULL)
 		return 0;
 	*slash = '\0';
-	return fio_mkdirs(dir, 0755);
+	return durable_mkdirs(dir, 0755);
 }
 
 static void
@@ -187,7 +187,7 @@ download(struct fetch *f, CURL *cu, const char *base, const char *lx, const stru
 	curl_easy_setopt(cu, CURLOPT_USERAGENT, "loaxa/1");
 	rc = curl_easy_perform(cu);
 	curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &code);
-	if (rc == CURLE_OK && fio_fsync(s.fd) < 0)
+	if (rc == CURLE_OK && durable_fsync(s.fd) < 0)
 		s.werr = errno;
 	close(s.fd);
 	crypto_hash_sha256_final(&s.h, h);
@@ -309,21 +309,21 @@ fetch_bulletins(const struct cfg *c, const char *envelope, size_t len, const cha
 	}
 	diag_free(&d);
 
-	fio_rmtree(work);	/* what an earlier child left behind */
+	durable_rmtree(work);	/* what an earlier child left behind */
 	errno = ENAMETOOLONG;
-	if ((size_t)snprintf(lx, sizeof(lx), "%s/" INGEST_DIR, work) >= sizeof(lx) - 32 || fio_mkdirs(lx, 0755) < 0) {
+	if ((size_t)snprintf(lx, sizeof(lx), "%s/" INGEST_DIR, work) >= sizeof(lx) - 32 || durable_mkdirs(lx, 0755) < 0) {
 		snprintf(err, sizeof(err), "%.400s: %s", lx, strerror(errno));
 		res = result(sha, "failed", err);
 		json_object_set_new(res, "retry", json_true());
 		goto out;
 	}
 	errno = ENAMETOOLONG;
-	if ((size_t)snprintf(path, sizeof(path), "%s/manifest.cfg", lx) >= sizeof(path) || fio_atomic(path, man, strlen(man), 0644) < 0) {
+	if ((size_t)snprintf(path, sizeof(path), "%s/manifest.cfg", lx) >= sizeof(path) || durable_atomic(path, man, strlen(man), 0644) < 0) {
 		res = result(sha, "failed", strerror(errno));
 		goto out;
 	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/manifest.cfg.sig", lx) < sizeof(path))
-		fio_atomic(path, sig, strlen(sig), 0644);
+		durable_atomic(path, sig, strlen(sig), 0644);
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if ((cu = curl_easy_init()) == NULL) {
@@ -357,7 +357,7 @@ fetch_bulletins(const struct cfg *c, const char *envelope, size_t len, const cha
 	json_decref(fields);
 	ingest_result_free(&r);
 out:
-	fio_rmtree(work);
+	durable_rmtree(work);
 	for (int i = 0; i < nmb; i++)
 		bul_free(&mb[i]);
 	free(mb);

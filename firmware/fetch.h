@@ -14,7 +14,7 @@
  *      at most fleet.download_max_mb, redirects to http(s) only) into
  *      WORK/LOAXA/, hashed while written; a wrong SHA-256, an HTTP error or
  *      a file too large is refused with its own reason and deleted
- *   3. WORK is imported by ingest_run (config/ingest.h) as a stick would
+ *   3. WORK is imported by ingest_run (intake/ingest.h) as a stick would
  *      be, with the reasons of step 2 for the files that are missing
  *   4. the `ingest` record goes to loaxad through the inbox (record-*.json)
  *

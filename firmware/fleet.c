@@ -1,5 +1,7 @@
 /*
- * fleet: see fleet.h. Everything runs in loaxad's loop; the only blocking
+ * fleet: see fleet.h. One piece because it is one connection's state
+ * (subscriptions, spool, status, fetch child). Everything runs in loaxad's
+ * loop; the only blocking
  * call is the name lookup inside mosquitto_connect_async (not while airing).
  * mosquitto's callbacks only queue what arrived; it is handled after the
  * read, outside libmosquitto (a config applied there may reload the daemon).
@@ -22,15 +24,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/durable.h"
+#include "base/log.h"
+#include "base/translate.h"
 #include "config/cfg.h"
+#include "config/sign.h"
 #include "firmware/fetch.h"
-#include "firmware/fio.h"
 #include "firmware/fleet.h"
 #include "firmware/fleetmsg.h"
-#include "firmware/log.h"
-#include "firmware/nls.h"
 #include "scheduler/airlog.h"
-#include "config/sign.h"
 
 #define WINDOW		64		/* records published and not yet PUBACKed */
 #define BACKOFF_MIN_MS	1000
@@ -146,7 +148,7 @@ save_cursor(struct fleet *f)
 	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%lld\n", f->cursor);
 
-	if (fio_atomic(f->cursor_path, buf, (size_t)n, 0644) < 0)
+	if (durable_atomic(f->cursor_path, buf, (size_t)n, 0644) < 0)
 		log_warn("fleet: %s", f->cursor_path);
 }
 
@@ -185,7 +187,7 @@ mark_seen(struct fleet *f, const char *topic, const char *sha)
 	json_object_set_new(f->seen, topic, json_string(sha));
 	if ((text = json_dumps(f->seen, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
 		return;
-	if (fio_atomic(f->seen_path, text, strlen(text), 0644) < 0)
+	if (durable_atomic(f->seen_path, text, strlen(text), 0644) < 0)
 		log_warn("fleet: %s", f->seen_path);
 	free(text);
 }
@@ -655,7 +657,7 @@ start_fetch(struct fleet *f, const char *topic, const char *sha, const char *pay
 		json_object_set_new(r, "topic", json_string(topic));
 		text = json_dumps(r, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		if (text)
-			fio_atomic(f->result_path, text, strlen(text), 0644);
+			durable_atomic(f->result_path, text, strlen(text), 0644);
 		_exit(strcmp(json_string_value(json_object_get(r, "outcome")), "imported") == 0 ? 0 : 1);
 	}
 	f->child = pid;
@@ -831,7 +833,7 @@ fleet_new(const struct cfg *c, struct airlog *log, const struct fleet_hooks *h, 
 	snprintf(f->seen_path, sizeof(f->seen_path), "%s/seen.json", dir);
 	snprintf(f->work, sizeof(f->work), "%s/fetch", dir);
 	snprintf(f->result_path, sizeof(f->result_path), "%s/fetch-result.json", dir);
-	if (fio_mkdirs(dir, 0700) < 0 || (f->tfd = timerfd_create(CLOCK_BOOTTIME, TFD_NONBLOCK | TFD_CLOEXEC)) < 0) {
+	if (durable_mkdirs(dir, 0700) < 0 || (f->tfd = timerfd_create(CLOCK_BOOTTIME, TFD_NONBLOCK | TFD_CLOEXEC)) < 0) {
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		fleet_free(f);
 		return NULL;

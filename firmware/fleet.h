@@ -17,7 +17,7 @@
  * collector keeps each (site, seq) once.
  *
  * Configs (retained, signed) go through the daemon's own apply (the
- * apply_config hook: config/apply.h's check, swap, reload, roll-back), as a
+ * apply_config hook: intake/apply.h's check, swap, reload, roll-back), as a
  * stick's do. Bulletin sets (retained, signed) are fetched and imported by
  * a child process (fetch.h) so that a slow 3G download or an import never
  * holds up the loop that airs; one at a time, the newest waiting. Retained
@@ -40,7 +40,7 @@ struct cfg;
 struct airlog;
 
 struct fleet_hooks {
-	/* applies a signed config (config/apply.h): 0 applied, 1 already in force, -1 refused (msg says why) */
+	/* applies a signed config (intake/apply.h): 0 applied, 1 already in force, -1 refused (msg says why) */
 	int	(*apply_config)(void *arg, const char *name, const char *text, size_t len, const char *sig,
 		    size_t siglen, char *msg, size_t msglen);
 	/* the daemon's status (what the status file shows), a new object */

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/translate.h"
 #include "config/sign.h"
 #include "firmware/fleetmsg.h"
-#include "firmware/nls.h"
 
 int
 fmsg_topic(char *buf, size_t len, const char *province, const char *site, const char *leaf)

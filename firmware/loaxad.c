@@ -34,19 +34,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config/apply.h"
+#include "base/date.h"
+#include "base/durable.h"
+#include "base/log.h"
+#include "base/translate.h"
 #include "config/cfg.h"
 #include "config/sign.h"
 #include "firmware/board.h"
-#include "firmware/cli.h"
+#include "firmware/cli/cli.h"
 #include "firmware/engine.h"
-#include "firmware/fio.h"
 #include "firmware/fleet.h"
-#include "firmware/log.h"
-#include "firmware/nls.h"
 #include "firmware/player.h"
+#include "intake/apply.h"
 #include "scheduler/airlog.h"
-#include "scheduler/date.h"
 
 #define MAX_PFD 32
 #define DEFAULT_SYNC_FLAG "/run/systemd/timesync/synchronized"
@@ -157,7 +157,7 @@ write_status(struct daemon *d)
 	if (d->last_status == NULL || strcmp(text, d->last_status) != 0) {
 		size_t n = strlen(text);
 		text[n] = '\n';
-		if (fio_atomic(d->status_path, text, n + 1, 0644) < 0)
+		if (durable_atomic(d->status_path, text, n + 1, 0644) < 0)
 			log_warn("status file %s", d->status_path);
 		text[n] = '\0';
 		free(d->last_status);
@@ -288,7 +288,7 @@ inbox_seal(struct daemon *d, const char *name)
 		log_warnx("seal for an export: %s", err);
 	else {
 		snprintf(path, sizeof(path), "%s/checkpoint.json", c->paths.run);
-		if (fio_atomic(path, text, strlen(text), 0644) < 0)
+		if (durable_atomic(path, text, strlen(text), 0644) < 0)
 			log_warn("%s", path);
 	}
 	free(text);
@@ -313,7 +313,7 @@ log_refused_config(struct daemon *d, const char *source, const char *name, long 
 
 /*
  * A signed config from a stick's inbox drop or the fleet: checked against
- * the config in force and swapped in (config/apply.h), then reloaded here;
+ * the config in force and swapped in (intake/apply.h), then reloaded here;
  * if this process cannot run it, the last good one goes back. 0 applied,
  * 1 in force already, -1 refused (msg says why; the refusal is logged).
  */
@@ -571,7 +571,7 @@ main(int argc, char **argv)
 	const char *flag;
 	int ch, verbose = 0, running = 1;
 
-	nls_init();
+	translate_init();
 	/* keep freed buffers (the 1 MiB config read) from pinning memory for good */
 	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	d.cfg_path = cli_config_arg(&argc, argv);
@@ -601,7 +601,7 @@ main(int argc, char **argv)
 	snprintf(d.sync_flag, sizeof(d.sync_flag), "%s", d.sync_flag_only ? flag : DEFAULT_SYNC_FLAG);
 	read_boot_id(d.boot_id, sizeof(d.boot_id));
 
-	if (fio_mkdirs(c->paths.airlog, 0750) < 0 || fio_mkdirs(c->paths.inbox, 0770) < 0)
+	if (durable_mkdirs(c->paths.airlog, 0750) < 0 || durable_mkdirs(c->paths.inbox, 0770) < 0)
 		fatal("%s", c->paths.airlog);
 	if ((d.log = airlog_open(c->paths.airlog, c->paths.state, c->site.id, err, sizeof(err))) == NULL)
 		fatalx("%s: %s", c->paths.airlog, err);
@@ -611,7 +611,7 @@ main(int argc, char **argv)
 	/* relay off before anything else: never left on after a crash */
 	if ((d.board = board_open(c, err, sizeof(err))) == NULL)
 		log_warnx("amplifier relay: %s", err);
-	if (fio_mkdirs(c->paths.run, 0755) == 0)
+	if (durable_mkdirs(c->paths.run, 0755) == 0)
 		snprintf(d.status_path, sizeof(d.status_path), "%s/status.json", c->paths.run);
 
 	env.clock = (struct engine_clock){ rt_ms, boot_ms, synced, &d };
@@ -647,7 +647,7 @@ main(int argc, char **argv)
 	{
 		char lib[PATH_MAX];
 		snprintf(lib, sizeof(lib), "%s/bulletins", c->paths.library);
-		fio_mkdirs(lib, 0755);
+		durable_mkdirs(lib, 0755);
 		d.wd_lib = watch(&d, lib, IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM);
 	}
 	d.wd_inbox = watch(&d, c->paths.inbox, IN_CLOSE_WRITE | IN_MOVED_TO);

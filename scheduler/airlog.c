@@ -1,8 +1,11 @@
 /*
  * airlog: the airing log's writer, reader and verifier. airlog.h gives the
- * format, the key schedule and the writer's lifecycle.
+ * format, the key schedule and the writer's lifecycle. One piece (about 2,000
+ * lines) because the three share the record's form, the chain and the epoch
+ * keys: a change to what is written must change what is read and verified in
+ * the same breath, and the fuzz target holds them to one definition.
  *
- * Contract: every write goes through fio, and a record is fsynced before
+ * Contract: every write goes through durable, and a record is fsynced before
  * airlog_append() returns 0; -1 means the record is not in the log. Files
  * are never truncated or rewritten: what a failed write leaves is a torn
  * region that the next record acknowledges. Nothing here prints or exits.
@@ -28,13 +31,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/date.h"
+#include "base/durable.h"
+#include "base/translate.h"
 #include "config/cfg.h"
 #include "config/sign.h"
-#include "firmware/fio.h"
-#include "firmware/nls.h"
 #include "scheduler/airlog.h"
-#include "scheduler/date.h"
-#include "scheduler/jline.h"
+#include "scheduler/logline.h"
 
 #define HASH_LEN	32
 #define HEX_LEN		64
@@ -295,7 +298,7 @@ mark_acks(struct lfile *lf)
 
 		if (!r->term || i >= lowest || memmem(lf->data + r->off, r->len, TORN_MARK, strlen(TORN_MARK)) == NULL)
 			continue;
-		if ((rec = jline_load(lf->data + r->off, r->len)) == NULL)
+		if ((rec = logline_load(lf->data + r->off, r->len)) == NULL)
 			continue;
 		t = json_object_get(rec, "torn");
 		ln = json_object_get(t, "line");
@@ -363,7 +366,7 @@ good_record(const struct lfile *lf, long i)
 
 	if (!r->term || lf->ack[i] >= 0)
 		return NULL;
-	if ((rec = jline_load(lf->data + r->off, r->len)) == NULL)
+	if ((rec = logline_load(lf->data + r->off, r->len)) == NULL)
 		return NULL;
 	if (!json_is_object(rec) || !json_is_integer(json_object_get(rec, "seq")) ||
 	    !json_is_string(json_object_get(rec, "epoch")) || !json_is_string(json_object_get(rec, "mac"))) {
@@ -566,7 +569,7 @@ write_key_state(const char *state, int32_t epoch, const unsigned char key[AIRLOG
 		}
 		memcpy(t, s, n);
 		t[n] = '\n';
-		rc = fio_atomic(path, t, n + 1, 0600);
+		rc = durable_atomic(path, t, n + 1, 0600);
 		if (rc < 0)
 			seterr(err, errlen, _("cannot write the sealing key %s: %s"), path, strerror(errno));
 		sodium_memzero(t, n + 1);
@@ -635,7 +638,7 @@ airlog_init(const char *state_dir, char seed_hex_out[65], char *pub_out, size_t 
 		seterr(err, errlen, "%s", _("libsodium could not start"));
 		return -1;
 	}
-	if (fio_mkdirs(state_dir, 0700) < 0) {
+	if (durable_mkdirs(state_dir, 0700) < 0) {
 		seterr(err, errlen, _("cannot create %s: %s"), state_dir, strerror(errno));
 		return -1;
 	}
@@ -845,7 +848,7 @@ airlog_open(const char *dir, const char *state_dir, const char *site, char *err,
 	h->site = strdup(site);
 	if (h->dir == NULL || h->state == NULL || h->site == NULL)
 		goto fail;
-	if (fio_mkdirs(dir, 0755) < 0) {
+	if (durable_mkdirs(dir, 0755) < 0) {
 		saved = errno;
 		seterr(err, errlen, _("cannot create the airing log folder %s: %s"), dir, strerror(errno));
 		goto fail;
@@ -991,7 +994,7 @@ use_file(struct airlog *h, int32_t day, char *err, size_t errlen)
 		return -1;
 	}
 	/* a new file's name must be on disk before a record in it counts as written */
-	if (fstat(h->fd, &st) < 0 || (st.st_size == 0 && fio_fsync_dir(h->dir) < 0)) {
+	if (fstat(h->fd, &st) < 0 || (st.st_size == 0 && durable_fsync_dir(h->dir) < 0)) {
 		seterr(err, errlen, _("cannot open %s: %s"), path, strerror(errno));
 		close(h->fd);
 		h->fd = -1;
@@ -1157,7 +1160,7 @@ write_record(struct airlog *h, const char *type, json_t *fields, const struct ai
 	memcpy(buf + blen, "\"}\n", 3);
 	blen += 3;
 
-	if (fio_write(h->fd, buf, blen) < 0 || (h->durable && fio_fsync(h->fd) < 0)) {
+	if (durable_write(h->fd, buf, blen) < 0 || (h->durable && durable_fsync(h->fd) < 0)) {
 		int saved = errno;
 		struct stat after;
 		/* whatever reached the file is now a torn region for the next record to acknowledge */
@@ -1374,7 +1377,7 @@ airlog_iter_next(struct airlog_iter *it, json_t **rec, const char **line, size_t
 	it->torn = it->lf.ack[i] >= 0;
 	if (it->torn || !r->term)
 		return -1;
-	it->rec = jline_load(*line, *len);
+	it->rec = logline_load(*line, *len);
 	if (it->rec == NULL || !json_is_object(it->rec)) {
 		json_decref(it->rec);
 		it->rec = NULL;
@@ -1413,7 +1416,7 @@ airlog_iter_close(struct airlog_iter *it)
 /* --- verification and reading ------------------------------------------- */
 
 /*
- * One pass over every line: parse (jline, yajl's events: no tree), check
+ * One pass over every line: parse (logline, yajl's events: no tree), check
  * (when verifying), hand the record to the caller's visitor. The checks
  * stop at the first fault; reading goes on, and what is read after it is
  * handed over marked unverified.
@@ -1424,7 +1427,7 @@ struct vstate {
 	struct airlog_verify_stats *s;
 	const struct lfile	*lf;
 	long			 line;		/* 1-based, in lf */
-	const struct jline	*rec;		/* the record being checked */
+	const struct logline	*rec;		/* the record being checked */
 
 	long long		 seq;		/* the last good record; 0 before the first */
 	unsigned char		 head[HASH_LEN];
@@ -1497,30 +1500,30 @@ sig_ok(const char *site, long long count, const char *head, const char *b64, con
 }
 
 static int
-is_int(const struct jline_field *f)
+is_int(const struct logline_field *f)
 {
-	return f != NULL && f->type == JLINE_INTEGER;
+	return f != NULL && f->type == LOGLINE_INTEGER;
 }
 
 /* a string field's value, or NULL */
 static const char *
-fstr(const struct jline_field *f)
+fstr(const struct logline_field *f)
 {
-	return f && f->type == JLINE_STRING ? f->s : NULL;
+	return f && f->type == LOGLINE_STRING ? f->s : NULL;
 }
 
 /* the common fields, found once per record (by position: their order is checked) */
 struct common_fields {
 	const char	*ts, *boot, *clock, *type, *site, *epoch, *prev, *mac;
-	const struct jline_field *seq, *mono;
+	const struct logline_field *seq, *mono;
 };
 
 /* the common fields' presence, order and forms */
 static int
-check_form(struct vstate *v, const struct jline *rec, const char *line, size_t len, unsigned char prev[HASH_LEN],
+check_form(struct vstate *v, const struct logline *rec, const char *line, size_t len, unsigned char prev[HASH_LEN],
     struct common_fields *cf)
 {
-	const struct jline_field *top[9] = { 0 }, *last2[2] = { 0 };
+	const struct logline_field *top[9] = { 0 }, *last2[2] = { 0 };
 	unsigned char b[HASH_LEN];
 	int n = 0;
 	int32_t d;
@@ -1553,7 +1556,7 @@ check_form(struct vstate *v, const struct jline *rec, const char *line, size_t l
 	cf->mac = fstr(last2[1]);
 	{
 		const char *ts = cf->ts, *ep = cf->epoch, *ck = cf->clock, *ty = cf->type, *site = cf->site, *mac = cf->mac;
-		const struct jline_field *seq = cf->seq, *mono = cf->mono;
+		const struct logline_field *seq = cf->seq, *mono = cf->mono;
 	if (!is_int(seq) || seq->i < 1)
 		return fault(v, "%s", _("malformed record: seq is not a positive whole number"));
 	if (ts == NULL || date_parse_ts(ts, &t, NULL) < 0)
@@ -1580,21 +1583,21 @@ check_form(struct vstate *v, const struct jline *rec, const char *line, size_t l
 }
 
 static int
-check_seal(struct vstate *v, const struct jline *rec, long long seq)
+check_seal(struct vstate *v, const struct logline *rec, long long seq)
 {
-	const struct jline_field *count = jline_get(rec, "count");
-	const char *head = jline_str(rec, "head"), *key = jline_str(rec, "key");
+	const struct logline_field *count = logline_get(rec, "count");
+	const char *head = logline_str(rec, "head"), *key = logline_str(rec, "key");
 	unsigned char pk[SIGN_PUB_LEN];
 
-	if (!is_int(count) || count->i != seq - 1 || head == NULL || strcmp(head, jline_str(rec, "prev")) != 0)
+	if (!is_int(count) || count->i != seq - 1 || head == NULL || strcmp(head, logline_str(rec, "prev")) != 0)
 		return fault(v, "%s", _("seal does not describe the records before it (count or head is wrong)"));
 	if (key == NULL || cfg_parse_key(key, pk) < 0)
 		return fault(v, "%s", _("seal has no valid device key"));
 	if (v->vouched && !v->vouch_met && seq - 1 == v->vouch_count && strcmp(head, v->vouch_head) == 0 &&
-	    jline_str(rec, "sig") && strcmp(jline_str(rec, "sig"), v->vouch_sig) == 0)
+	    logline_str(rec, "sig") && strcmp(logline_str(rec, "sig"), v->vouch_sig) == 0)
 		v->vouch_met = 1;	/* the latest seal, checked before the pass */
 	else if ((!v->vouched || v->vouch_met) &&
-	    !sig_ok(jline_str(rec, "site"), seq - 1, head, jline_str(rec, "sig"), pk))
+	    !sig_ok(logline_str(rec, "site"), seq - 1, head, logline_str(rec, "sig"), pk))
 		return fault(v, "%s", _("seal signature is not valid: the seal was changed, or forged without the "
 		    "device key"));
 	if (v->o->ntrusted > 0 && !trusted(v, pk))
@@ -1611,17 +1614,17 @@ check_seal(struct vstate *v, const struct jline *rec, long long seq)
 
 /* a record acknowledging a torn region: it must name exactly the lines before it */
 static int
-check_torn(struct vstate *v, const struct jline *rec, const struct jline_field *t, long i)
+check_torn(struct vstate *v, const struct logline *rec, const struct logline_field *t, long i)
 {
 	const struct lfile *lf = v->lf;
 	int ti = (int)(t - rec->f);
-	const struct jline_field *ln = jline_member(rec, ti, "line"), *by = jline_member(rec, ti, "bytes");
-	const struct jline_field *hash = jline_member(rec, ti, "hash");
+	const struct logline_field *ln = logline_member(rec, ti, "line"), *by = logline_member(rec, ti, "bytes");
+	const struct logline_field *hash = logline_member(rec, ti, "hash");
 	unsigned char want[HASH_LEN], got[HASH_LEN];
 	long long first;
 	size_t start, end;
 
-	if (t->type != JLINE_OBJECT || !is_int(ln) || !is_int(by) || hash == NULL || hash->type != JLINE_STRING ||
+	if (t->type != LOGLINE_OBJECT || !is_int(ln) || !is_int(by) || hash == NULL || hash->type != LOGLINE_STRING ||
 	    from_hex(hash->s, want) < 0)
 		return fault(v, "%s", _("malformed record: torn is not {\"line\":N,\"bytes\":B,\"hash\":H}"));
 	first = ln->i;
@@ -1657,13 +1660,13 @@ parse_time(const char *s, long long *t)
 }
 
 static int
-check_times(struct vstate *v, const struct jline *rec, const struct common_fields *cf, int32_t epoch)
+check_times(struct vstate *v, const struct logline *rec, const struct common_fields *cf, int32_t epoch)
 {
 	long long ts, start, end, sched;
 	long off;
 	int32_t day;
 	char d[11];
-	const struct jline_field *dur;
+	const struct logline_field *dur;
 
 	if (strcmp(cf->clock, "synced") != 0)
 		return 0;	/* an unsynced time vouches for nothing; the report treats it so */
@@ -1677,22 +1680,22 @@ check_times(struct vstate *v, const struct jline *rec, const struct common_field
 	if (v->last_ts > 0 && ts < v->last_ts)
 		return fault(v, _("record dated %s is earlier than the synced record before it: time goes backwards "
 		    "in the log"), cf->ts);
-	if (strcmp(cf->type, "airing") != 0 || !is_int(dur = jline_get(rec, "duration_ms")) || dur->i <= 0)
+	if (strcmp(cf->type, "airing") != 0 || !is_int(dur = logline_get(rec, "duration_ms")) || dur->i <= 0)
 		return 0;	/* claims no airtime (a restart names what it cut, not when it stopped) */
-	if (parse_time(jline_str(rec, "start"), &start) < 0 || parse_time(jline_str(rec, "end"), &end) < 0 ||
-	    parse_time(jline_str(rec, "scheduled"), &sched) < 0)
+	if (parse_time(logline_str(rec, "start"), &start) < 0 || parse_time(logline_str(rec, "end"), &end) < 0 ||
+	    parse_time(logline_str(rec, "scheduled"), &sched) < 0)
 		return fault(v, "%s", _("malformed record: an airing with airtime needs start, end and scheduled times"));
 	if (start > end || end > ts || ts - end > AIRLOG_WRITE_SLACK_S ||
 	    llabs((end - start) - dur->i / 1000) > 2 || llabs(sched - start) > 86400)
 		return fault(v, _("airing started %s but its record was written %s: its times do not fit its duration "
-		    "and the moment it was logged (back-dated?)"), jline_str(rec, "start"), cf->ts);
+		    "and the moment it was logged (back-dated?)"), logline_str(rec, "start"), cf->ts);
 	return 0;
 }
 
-static int check_line(struct vstate *, const struct jline *, const char *, size_t, long);
+static int check_line(struct vstate *, const struct logline *, const char *, size_t, long);
 
 static int
-check_record(struct vstate *v, const struct jline *rec, long i)
+check_record(struct vstate *v, const struct logline *rec, long i)
 {
 	const struct lref *r = &v->lf->l[i];
 
@@ -1701,7 +1704,7 @@ check_record(struct vstate *v, const struct jline *rec, long i)
 
 /* one record's checks; v->lf NULL: a line that came alone (the collector), not from a file */
 static int
-check_line(struct vstate *v, const struct jline *rec, const char *line, size_t len, long i)
+check_line(struct vstate *v, const struct logline *rec, const char *line, size_t len, long i)
 {
 	struct { size_t len; } rr = { len }, *r = &rr;
 	const char *site, *ep, *ty;
@@ -1709,7 +1712,7 @@ check_line(struct vstate *v, const struct jline *rec, const char *line, size_t l
 	unsigned char mac[HASH_LEN], expect[HASH_LEN], prev[HASH_LEN];
 	char d[11];
 	int32_t epoch;
-	const struct jline_field *t;
+	const struct logline_field *t;
 	struct common_fields cf = { 0 };
 
 	if (check_form(v, rec, line, r->len, prev, &cf))
@@ -1764,8 +1767,8 @@ check_line(struct vstate *v, const struct jline *rec, const char *line, size_t l
 	}
 	if (check_times(v, rec, &cf, epoch))
 		return 1;
-	if ((t = jline_get(rec, "lost")) != NULL) {
-		const struct jline_field *known = jline_member(rec, (int)(t - rec->f), "known");
+	if ((t = logline_get(rec, "lost")) != NULL) {
+		const struct logline_field *known = logline_member(rec, (int)(t - rec->f), "known");
 		return fault(v, _("records were removed from the end of the log: the board's sealing key had seen "
 		    "record %lld, and the log it found at start ended at record %lld (a deleted day's file?)"),
 		    is_int(known) ? known->i : 0, seq - 1);
@@ -1773,7 +1776,7 @@ check_line(struct vstate *v, const struct jline *rec, const char *line, size_t l
 	if (strcmp(ty, "seal") == 0 && check_seal(v, rec, seq))
 		return 1;
 	/* alone, the torn bytes are not there to check: the chain still runs over them */
-	if (v->lf && (t = jline_get(rec, "torn")) != NULL && check_torn(v, rec, t, i))
+	if (v->lf && (t = logline_get(rec, "torn")) != NULL && check_torn(v, rec, t, i))
 		return 1;
 
 	line_hash(line, r->len, v->head);
@@ -1865,9 +1868,9 @@ check_end(struct vstate *v)
 
 /* what every record read adds to the stats */
 static void
-count_record(struct airlog_verify_stats *s, const struct jline *rec, long long seq, int verified)
+count_record(struct airlog_verify_stats *s, const struct logline *rec, long long seq, int verified)
 {
-	const char *ts = jline_str(rec, "ts");
+	const char *ts = logline_str(rec, "ts");
 	size_t n;
 
 	if (ts == NULL)
@@ -1889,7 +1892,7 @@ count_record(struct airlog_verify_stats *s, const struct jline *rec, long long s
 
 /* counts a record and gives it to the visitor */
 static int
-hand_over(struct airlog_verify_stats *s, const struct airlog_read_opts *ro, const struct jline *rec,
+hand_over(struct airlog_verify_stats *s, const struct airlog_read_opts *ro, const struct logline *rec,
     const struct airlog_read_info *info)
 {
 	count_record(s, rec, info->seq, info->verified);
@@ -1950,7 +1953,7 @@ read_pass(const char *dir, const struct airlog_verify_opts *opts, const struct a
 {
 	static const struct airlog_verify_opts none;
 	struct vstate v;
-	struct jline jl[2];		/* this record and the one waiting to be handed over */
+	struct logline jl[2];		/* this record and the one waiting to be handed over */
 	struct {
 		int			 have;
 		struct airlog_read_info	 info;
@@ -1978,8 +1981,8 @@ read_pass(const char *dir, const struct airlog_verify_opts *opts, const struct a
 	}
 	if (fast)
 		vouch_latest(&v, dir, days, n);
-	jline_init(&jl[0]);
-	jline_init(&jl[1]);
+	logline_init(&jl[0]);
+	logline_init(&jl[1]);
 	for (int fi = 0; fi < n && rc >= 0; fi++) {
 		struct lfile lf;
 		long tail = -1;		/* lines after this one are the log's torn tail */
@@ -2012,7 +2015,7 @@ read_pass(const char *dir, const struct airlog_verify_opts *opts, const struct a
 			if (only_configs && !(fi == n - 1 && i == lf.n - 1) &&
 			    memmem(line, r->len, CONFIG_MARK, strlen(CONFIG_MARK)) == NULL)
 				continue;
-			ok = r->term && jline_parse(&jl[cur], line, r->len) == 0;
+			ok = r->term && logline_parse(&jl[cur], line, r->len) == 0;
 			checked = 0;
 			was = failed;
 			if (verify && !failed) {
@@ -2034,7 +2037,7 @@ read_pass(const char *dir, const struct airlog_verify_opts *opts, const struct a
 				s->unreadable++;
 				continue;
 			}
-			if (jline_int(&jl[cur], "seq", &seq) < 0)
+			if (logline_int(&jl[cur], "seq", &seq) < 0)
 				seq = 0;
 			/*
 			 * Each record is handed over once the next one is checked: a
@@ -2066,8 +2069,8 @@ read_pass(const char *dir, const struct airlog_verify_opts *opts, const struct a
 		rc = -1;
 	if (rc < 0 && ro && ro->visit && f->what[0] == '\0')
 		snprintf(f->what, sizeof(f->what), "%s", _("reading stopped by the caller"));
-	jline_free(&jl[0]);
-	jline_free(&jl[1]);
+	logline_free(&jl[0]);
+	logline_free(&jl[1]);
 	free(days);
 	s->macs_checked = verify && v.o->seed != NULL;
 	s->key_pinned = verify && v.o->ntrusted > 0 && s->seals > 0;
@@ -2097,7 +2100,7 @@ airlog_chain_next(struct airlog_chain *ch, const char *line, size_t len, const u
 	struct airlog_verify_stats st;
 	struct airlog_fault f;
 	struct vstate v;
-	struct jline jl;
+	struct logline jl;
 	int rc;
 
 	memset(&v, 0, sizeof(v));
@@ -2129,14 +2132,14 @@ airlog_chain_next(struct airlog_chain *ch, const char *line, size_t len, const u
 		snprintf(what, whatlen, "libsodium cannot start");
 		return -1;
 	}
-	jline_init(&jl);
-	if (jline_parse(&jl, line, len) < 0) {
-		jline_free(&jl);
+	logline_init(&jl);
+	if (logline_parse(&jl, line, len) < 0) {
+		logline_free(&jl);
 		snprintf(what, whatlen, "%s", _("the line is not a record (it does not parse)"));
 		return -1;
 	}
 	rc = check_line(&v, &jl, line, len, 0);
-	jline_free(&jl);
+	logline_free(&jl);
 	if (rc) {
 		snprintf(what, whatlen, "%s", f.what);
 		return 1;

@@ -180,7 +180,7 @@ int	airlog_verify(const char *dir, const struct airlog_verify_opts *, struct air
 
 /*
  * Reading for reports: one pass that verifies (as airlog_verify) and hands
- * each record to a visitor, parsed by jline (scheduler/jline.h). After the
+ * each record to a visitor, parsed by logline (scheduler/logline.h). After the
  * first fault the checks stop but reading goes on: later records are handed
  * over with verified = 0, lines that are not records are skipped (counted
  * in stats->unreadable). Without verify, files of days outside
@@ -189,7 +189,7 @@ int	airlog_verify(const char *dir, const struct airlog_verify_opts *, struct air
  * Returns as airlog_verify (0 also when not verifying), or -1 when the
  * visitor returned -1.
  */
-struct jline;
+struct logline;
 struct airlog_read_info {
 	long long	 seq;		/* the record's seq (0 if it has none) */
 	int		 verified;	/* every check up to and including this record passed, and the next
@@ -200,7 +200,7 @@ struct airlog_read_info {
 struct airlog_read_opts {
 	int		 verify;
 	int32_t		 from, to;	/* days; DATE_NONE: every file is read whole */
-	int		(*visit)(void *arg, const struct jline *rec, const struct airlog_read_info *);
+	int		(*visit)(void *arg, const struct logline *rec, const struct airlog_read_info *);
 	/*
 	 * Verifying, the reader first trusts the latest seal's signature for
 	 * the seals before it (the chain ties them to it) and reads again
@@ -217,7 +217,7 @@ int	airlog_read(const char *dir, const struct airlog_verify_opts *, const struct
 
 /*
  * The same checks one record at a time, for records that arrive alone (the
- * collector, firmware/cmd_collect.c): seq gapless from 1, prev chained,
+ * collector, office/collect.c): seq gapless from 1, prev chained,
  * structure, the site the same throughout, epochs forward with a closing
  * seal, seals' signatures (by one of trusted, or the same key throughout),
  * MACs when seed is given. A torn write's bytes are not there to check;

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/date.h"
 #include "scheduler/airlog.h"
-#include "scheduler/date.h"
 #include "scheduler/history.h"
 
 static const char *

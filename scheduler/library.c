@@ -1,6 +1,6 @@
 /*
  * library: see library.h. Reads and writes only inside the library folder;
- * every write goes through fio.
+ * every write goes through durable.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config/lcfg.h"
-#include "firmware/fio.h"
-#include "firmware/nls.h"
+#include "base/durable.h"
+#include "base/translate.h"
+#include "config/cfgkey.h"
 #include "scheduler/library.h"
 
 #define META_MAX (64 * 1024)
@@ -23,12 +23,12 @@
 int
 lib_parse(const char *text, const char *name, struct bulletin *b, struct diag *d)
 {
-	struct lcfg ld = { .file = name, .d = d };
+	struct cfgkey ld = { .file = name, .d = d };
 	const config_setting_t *g;
 	config_t lc;
 	int r = -1;
 
-	if (lcfg_read(&ld, &lc, text) < 0)
+	if (cfgkey_read(&ld, &lc, text) < 0)
 		return -1;
 	g = config_setting_get_member(config_root_setting(&lc), "bulletin");
 	if (g == NULL)
@@ -186,7 +186,7 @@ lib_init(const char *dir)
 
 	for (size_t i = 0; i < 3; i++) {
 		snprintf(sub, sizeof(sub), "%s/%s", dir, subs[i]);
-		if (fio_mkdirs(sub, 0755) < 0)
+		if (durable_mkdirs(sub, 0755) < 0)
 			return -1;
 	}
 	return 0;
@@ -231,7 +231,7 @@ lib_put(const char *dir, const struct bulletin *b)
 	if ((text = lib_format(b)) == NULL)
 		return -1;
 	snprintf(path, sizeof(path), "%s/bulletins/%s.cfg", dir, b->id);
-	r = fio_atomic(path, text, strlen(text), 0644);
+	r = durable_atomic(path, text, strlen(text), 0644);
 	saved = errno;
 	free(text);
 	errno = saved;
@@ -254,7 +254,7 @@ lib_remove(const char *dir, const char *id)
 	}
 	if (unlink(path) < 0)
 		return -1;
-	return fio_fsync_dir(sub);
+	return durable_fsync_dir(sub);
 }
 
 static int
@@ -295,7 +295,7 @@ lib_gc(const struct lib *l)
 			if (unlinkat(fd, de->d_name, 0) == 0)
 				removed++;
 		}
-		fio_fsync(fd);
+		durable_fsync(fd);
 		closedir(dp);
 	}
 	return removed;

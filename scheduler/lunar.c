@@ -34,7 +34,7 @@
 #include <math.h>
 #include <stddef.h>
 
-#include "scheduler/date.h"
+#include "base/date.h"
 #include "scheduler/lunar.h"
 
 #define JD_UNIX		2440587.5		/* Julian date of 1970-01-01 00:00 UT */

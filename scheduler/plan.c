@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scheduler/date.h"
+#include "base/date.h"
 #include "scheduler/plan.h"
 
 #define MAX_EMERG 512

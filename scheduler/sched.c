@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "firmware/nls.h"
-#include "scheduler/date.h"
+#include "base/date.h"
+#include "base/translate.h"
 #include "scheduler/lunar.h"
 #include "scheduler/sched.h"
 

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/date.h"
 #include "config/cfg.h"
-#include "scheduler/date.h"
 #include "scheduler/library.h"
 #include "scheduler/plan.h"
 

@@ -21,7 +21,7 @@ else nok "msgfmt -c po/vi.po: format specifiers match the English" "$t/c"; fi
 
 # the sources' messages now, with the keywords the Makefile's `po` target uses
 xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --keyword=C_:1c,2 \
-    -o "$t/now.pot" config/*.c scheduler/*.c audio/*.c firmware/*.c 2> "$t/x" || { nok "xgettext reads the sources" "$t/x"; exit 1; }
+    -o "$t/now.pot" base/*.c audio/*.c config/*.c scheduler/*.c intake/*.c report/*.c firmware/*.c firmware/cli/*.c office/*.c 2> "$t/x" || { nok "xgettext reads the sources" "$t/x"; exit 1; }
 msgmerge -q --no-fuzzy-matching -o "$t/vi.po" po/vi.po "$t/now.pot" 2> "$t/m"
 msgfmt -c --statistics -o /dev/null "$t/vi.po" > "$t/s" 2>&1
 stats=$(cat "$t/s")

@@ -1,7 +1,7 @@
 /*
  * fuzz target: airing-log input, as an exported log brings it to an
- * auditor's machine. Each line goes through both readers: jline (yajl, the
- * report's path) and jansson through jline_load (the writer's); they must agree on what is a
+ * auditor's machine. Each line goes through both readers: logline (yajl, the
+ * report's path) and jansson through logline_load (the writer's); they must agree on what is a
  * record, so a line cannot count in a report and be refused by the daemon,
  * or the reverse. Then the whole input, as one day's file, through the
  * verifier (chain, MACs, seals) and the iterator.
@@ -17,17 +17,17 @@
 #include <unistd.h>
 
 #include "scheduler/airlog.h"
-#include "scheduler/jline.h"
+#include "scheduler/logline.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char dir[64];
 
 static void
-one_line(struct jline *j, const char *p, size_t n)
+one_line(struct logline *j, const char *p, size_t n)
 {
-	json_t *o = jline_load(p, n);
-	int jl = jline_parse(j, p, n);
+	json_t *o = logline_load(p, n);
+	int jl = logline_parse(j, p, n);
 
 	if ((o != NULL) != (jl == 0))
 		abort();	/* the two readers disagree */
@@ -44,7 +44,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char path[128], err[256];
 	const char *line;
 	size_t len;
-	struct jline j;
+	struct logline j;
 	json_t *rec;
 	FILE *fp;
 
@@ -52,13 +52,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(dir, sizeof(dir), "/tmp/loaxa-fuzz-airlog-%d", (int)getpid());
 		mkdir(dir, 0700);
 	}
-	jline_init(&j);
+	logline_init(&j);
 	for (size_t a = 0, b; a < size; a = b + 1) {
 		for (b = a; b < size && data[b] != '\n'; b++)
 			;
 		one_line(&j, (const char *)data + a, b - a);
 	}
-	jline_free(&j);
+	logline_free(&j);
 
 	snprintf(path, sizeof(path), "%s/2026-01-01.jsonl", dir);
 	if ((fp = fopen(path, "w")) == NULL)

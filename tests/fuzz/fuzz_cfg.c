@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/date.h"
 #include "config/cfg.h"
-#include "scheduler/date.h"
 #include "scheduler/sched.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "config/cfg.h"
-#include "config/ingest.h"
+#include "intake/ingest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

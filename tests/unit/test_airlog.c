@@ -22,9 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "firmware/fio.h"
+#include "base/date.h"
+#include "base/durable.h"
 #include "scheduler/airlog.h"
-#include "scheduler/date.h"
 #include "tests/unit/tap.h"
 
 #define SITE "xa-thu"
@@ -41,7 +41,7 @@ static long long mono;
 static void
 fx_free(struct fx *f)
 {
-	fio_rmtree(f->root);
+	durable_rmtree(f->root);
 }
 
 static int
@@ -871,18 +871,18 @@ append_fsyncs_before_it_returns_and_reports_a_failed_fsync(void)
 		return;
 	h = wopen(&f);
 	EXPECT_INT(add(h, "boot", NULL, at(2026, 3, 2, 6, 0, 1)), 0);
-	fio_fault_set(FIO_ANY, 0, FIO_NONE);
-	before = fio_count(FIO_FSYNC);
+	durable_fault_set(DURABLE_ANY, 0, DURABLE_NONE);
+	before = durable_count(DURABLE_FSYNC);
 	EXPECT_INT(add(h, "airing", airing(1, "A"), at(2026, 3, 2, 7, 0, 1)), 0);
-	EXPECT_INT(fio_count(FIO_FSYNC) - before, 1);
-	fio_fault_set(FIO_FSYNC, 1, FIO_EIO);
+	EXPECT_INT(durable_count(DURABLE_FSYNC) - before, 1);
+	durable_fault_set(DURABLE_FSYNC, 1, DURABLE_EIO);
 	EXPECT_INT(add(h, "airing", airing(2, "B"), at(2026, 3, 2, 8, 0, 1)), -1);
-	fio_fault_set(FIO_ANY, 0, FIO_NONE);
+	durable_fault_set(DURABLE_ANY, 0, DURABLE_NONE);
 	EXPECT_INT(airlog_torn(h), 1);	/* the unconfirmed line waits for acknowledgment */
 	airlog_set_durable(h, 0);
-	before = fio_count(FIO_FSYNC);
+	before = durable_count(DURABLE_FSYNC);
 	EXPECT_INT(add(h, "airing", airing(3, "C"), at(2026, 3, 2, 9, 0, 1)), 0);
-	EXPECT_INT(fio_count(FIO_FSYNC) - before, 0);
+	EXPECT_INT(durable_count(DURABLE_FSYNC) - before, 0);
 	airlog_close(h);
 	EXPECT_INTACT(&f, 1);
 	fx_free(&f);
@@ -1067,7 +1067,7 @@ crash_sequence(struct fx *f, int fd, int *ok, int *nok)
 static void
 every_enospc_and_eio_point_keeps_the_log_verifiable(void)
 {
-	static const enum fio_action acts[] = { FIO_ENOSPC, FIO_EIO };
+	static const enum durable_action acts[] = { DURABLE_ENOSPC, DURABLE_EIO };
 	int points = 0;
 
 	for (size_t a = 0; a < 2; a++)
@@ -1080,10 +1080,10 @@ every_enospc_and_eio_point_keeps_the_log_verifiable(void)
 
 			if (fx_new(&f) < 0)
 				return;
-			fio_fault_set(FIO_ANY, n, acts[a]);
+			durable_fault_set(DURABLE_ANY, n, acts[a]);
 			h = crash_sequence(&f, -1, ok, &nok);
-			hit = fio_count(FIO_ANY) >= n;
-			fio_fault_set(FIO_ANY, 0, FIO_NONE);
+			hit = durable_count(DURABLE_ANY) >= n;
+			durable_fault_set(DURABLE_ANY, 0, DURABLE_NONE);
 			if (h == NULL)
 				break;
 			/* the writer's next append acknowledges whatever a failed write left */
@@ -1130,7 +1130,7 @@ every_crash_point_keeps_the_log_verifiable(void)
 		fflush(stdout);
 		if ((pid = fork()) == 0) {
 			close(p[0]);
-			fio_fault_set(FIO_ANY, n, FIO_EXIT);
+			durable_fault_set(DURABLE_ANY, n, DURABLE_EXIT);
 			airlog_close(crash_sequence(&f, p[1], NULL, NULL));
 			_exit(0);
 		}
@@ -1162,7 +1162,7 @@ every_crash_point_keeps_the_log_verifiable(void)
 		points++;
 		if (WEXITSTATUS(status) == 0)
 			break;		/* ran to the end: no crash point left */
-		EXPECT_INT(WEXITSTATUS(status), FIO_EXIT_STATUS);
+		EXPECT_INT(WEXITSTATUS(status), DURABLE_EXIT_STATUS);
 	}
 	EXPECT(points > 20);
 }

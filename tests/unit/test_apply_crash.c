@@ -1,5 +1,5 @@
 /*
- * Crash points of the config swap (config/apply.c): every write, fsync and
+ * Crash points of the config swap (intake/apply.h): every write, fsync and
  * rename of one swap is in turn the place where the process dies (a pulled
  * plug: _exit in a forked child) or fails (ENOSPC, EIO). After each, the
  * config in place is whole and is the old one or the new one, and when it
@@ -13,9 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "config/apply.h"
+#include "base/durable.h"
 #include "config/cfg.h"
-#include "firmware/fio.h"
+#include "intake/apply.h"
 #include "tests/unit/tap.h"
 
 static char dir[128], path[200];
@@ -29,7 +29,7 @@ write_old(void)
 	char text[512];
 	FILE *fp;
 
-	if (fio_rmtree(dir) < 0 || fio_mkdirs(dir, 0755) < 0)
+	if (durable_rmtree(dir) < 0 || durable_mkdirs(dir, 0755) < 0)
 		abort();
 	snprintf(text, sizeof(text), base, 1, "06:00");
 	if ((fp = fopen(path, "w")) == NULL)
@@ -80,10 +80,10 @@ static long
 points(void)
 {
 	write_old();
-	fio_fault_set(FIO_ANY, 0, FIO_NONE);
+	durable_fault_set(DURABLE_ANY, 0, DURABLE_NONE);
 	if (swap() != 0)
 		return -1;
-	return fio_count(FIO_ANY);
+	return durable_count(DURABLE_ANY);
 }
 
 static int
@@ -117,11 +117,11 @@ every_crash_point_leaves_the_old_or_the_new_config(void)
 
 		write_old();
 		if ((pid = fork()) == 0) {
-			fio_fault_set(FIO_ANY, i, FIO_EXIT);
+			durable_fault_set(DURABLE_ANY, i, DURABLE_EXIT);
 			_exit(swap() == 0 ? 0 : 1);
 		}
 		waitpid(pid, &st, 0);
-		EXPECT(WIFEXITED(st) && WEXITSTATUS(st) == FIO_EXIT_STATUS);
+		EXPECT(WIFEXITED(st) && WEXITSTATUS(st) == DURABLE_EXIT_STATUS);
 		if (!state_ok("crash", i))
 			return;
 	}
@@ -131,16 +131,16 @@ static void
 every_failed_write_leaves_the_old_config_or_completes(void)
 {
 	long n = points();
-	enum fio_action acts[2] = { FIO_ENOSPC, FIO_EIO };
+	enum durable_action acts[2] = { DURABLE_ENOSPC, DURABLE_EIO };
 
 	for (int a = 0; a < 2; a++)
 		for (long i = 1; i <= n; i++) {
 			int rc;
 
 			write_old();
-			fio_fault_set(FIO_ANY, i, acts[a]);
+			durable_fault_set(DURABLE_ANY, i, acts[a]);
 			rc = swap();
-			fio_fault_set(FIO_ANY, 0, FIO_NONE);
+			durable_fault_set(DURABLE_ANY, 0, DURABLE_NONE);
 			if (!state_ok(a ? "EIO" : "ENOSPC", i))
 				return;
 			/* a swap that says it failed has not put the new config in place */
@@ -160,7 +160,7 @@ main(void)
 	setenv("TZ", "Asia/Ho_Chi_Minh", 1);
 	TEST(every_crash_point_leaves_the_old_or_the_new_config);
 	TEST(every_failed_write_leaves_the_old_config_or_completes);
-	if (fio_rmtree(dir) < 0)
+	if (durable_rmtree(dir) < 0)
 		return 1;
 	return tap_done();
 }

@@ -2,7 +2,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "scheduler/date.h"
+#include "base/date.h"
 #include "tests/unit/tap.h"
 
 static void

@@ -12,12 +12,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/date.h"
+#include "base/durable.h"
 #include "config/cfg.h"
 #include "firmware/engine.h"
-#include "firmware/fio.h"
 #include "firmware/sim.h"
 #include "scheduler/airlog.h"
-#include "scheduler/date.h"
 #include "scheduler/library.h"
 #include "scheduler/plan.h"
 #include "tests/unit/tap.h"
@@ -94,13 +94,13 @@ fresh(void)
 {
 	char seed[65], pub[128], err[256], state[PATH_MAX];
 
-	if (dir[0] && fio_rmtree(dir) < 0)
+	if (dir[0] && durable_rmtree(dir) < 0)
 		return;
 	snprintf(dir, sizeof(dir), "/tmp/loaxa-engine-XXXXXX");
 	if (mkdtemp(dir) == NULL)
 		abort();
 	snprintf(state, sizeof(state), "%s/state", dir);
-	fio_mkdirs(state, 0700);
+	durable_mkdirs(state, 0700);
 	if (airlog_init(state, seed, pub, sizeof(pub), err, sizeof(err)) < 0)
 		printf("# airlog_init: %s\n", err);
 	put("a-law", "law", BUL_NORMAL, 2 * MIN, 0, 0);
@@ -121,7 +121,7 @@ boot(struct world *w, long long start_ms, int synced)
 	if (w->c == NULL)
 		return -1;
 	snprintf(path, sizeof(path), "%s/airlog", dir);
-	fio_mkdirs(path, 0755);
+	durable_mkdirs(path, 0755);
 	w->log = airlog_open(w->c->paths.airlog, w->c->paths.state, w->c->site.id, err, sizeof(err));
 	if (w->log == NULL) {
 		printf("# airlog_open: %s\n", err);
@@ -575,7 +575,7 @@ main(void)
 	TEST(a_resumed_session_keeps_its_end);
 	TEST(an_announcement_plays_when_idle_and_is_not_logged);
 	TEST(a_session_without_content_is_one_missed_record);
-	if (dir[0] && fio_rmtree(dir) < 0)
+	if (dir[0] && durable_rmtree(dir) < 0)
 		return 1;
 	return tap_done();
 }

@@ -12,9 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "config/ingest.h"
-#include "firmware/fio.h"
-#include "scheduler/date.h"
+#include "base/date.h"
+#include "base/durable.h"
+#include "intake/ingest.h"
 #include "scheduler/library.h"
 #include "tests/unit/audio_fx.h"
 #include "tests/unit/tap.h"
@@ -181,7 +181,7 @@ count_dir(const char *dir)
 	return n;
 }
 
-/* a pulled plug at the Nth fio call of an import, for every N until one completes */
+/* a pulled plug at the Nth durable call of an import, for every N until one completes */
 static void
 test_crash_at_every_write_leaves_no_half_bulletin(void)
 {
@@ -210,11 +210,11 @@ test_crash_at_every_write_leaves_no_half_bulletin(void)
 		fflush(NULL);
 		if ((pid = fork()) == 0) {
 			struct ingest_result r;
-			fio_fault_set(FIO_ANY, n, FIO_EXIT);
+			durable_fault_set(DURABLE_ANY, n, DURABLE_EXIT);
 			_exit(ingest_run(root, &o, &r, err, sizeof(err)) == 0 && r.loaded == 2 ? 0 : 1);
 		}
 		waitpid(pid, &st, 0);
-		if (!WIFEXITED(st) || (WEXITSTATUS(st) != FIO_EXIT_STATUS && WEXITSTATUS(st) != 0)) {
+		if (!WIFEXITED(st) || (WEXITSTATUS(st) != DURABLE_EXIT_STATUS && WEXITSTATUS(st) != 0)) {
 			tap_fail(__FILE__, __LINE__, "crash point %d: the import ended with status %d", n, st);
 			break;
 		}

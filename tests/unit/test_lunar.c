@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scheduler/date.h"
+#include "base/date.h"
 #include "scheduler/lunar.h"
 #include "tests/unit/tap.h"
 

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/date.h"
 #include "config/cfg.h"
-#include "scheduler/date.h"
 #include "scheduler/library.h"
 #include "scheduler/plan.h"
 #include "tests/unit/tap.h"

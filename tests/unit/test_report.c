@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/date.h"
 #include "config/cfg.h"
-#include "scheduler/date.h"
-#include "scheduler/report.h"
+#include "report/report.h"
 #include "tests/unit/tap.h"
 
 #define D(y, m, d) date_from_civil(y, m, d)

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/date.h"
 #include "config/cfg.h"
-#include "scheduler/date.h"
 #include "scheduler/lunar.h"
 #include "scheduler/sched.h"
 #include "tests/unit/tap.h"

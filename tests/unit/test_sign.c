@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/durable.h"
 #include "config/sign.h"
-#include "firmware/fio.h"
 #include "tests/unit/tap.h"
 
 static char root[PATH_MAX];
@@ -215,6 +215,6 @@ main(void)
 	TEST(a_signed_file_verifies_and_any_flipped_byte_does_not);
 	TEST(a_changed_signature_or_an_unknown_key_is_bad);
 	TEST(rfc8032_vectors_verify_in_the_sig_format);
-	fio_rmtree(root);
+	durable_rmtree(root);
 	return tap_done();
 }

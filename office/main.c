@@ -1,0 +1,30 @@
+/*
+ * loaxa-office: the provincial office's program. The office's own commands
+ * (publish, collect, fleet status, report --db) in front of every command of
+ * the board's `loaxa` (firmware/cli/commands.c), which hands the office's
+ * commands over to this program. It links the database and broker
+ * libraries a board never loads.
+ */
+#include <stddef.h>
+
+#include "base/log.h"
+#include "base/translate.h"
+#include "firmware/cli/cmd.h"
+#include "firmware/cli/commands.h"
+#include "office/office.h"
+
+static const struct cli_cmd office_cmds[] = {
+	{ "publish", cmd_publish, "publish [-c CFG] [--sign-key KEY] {config FILE | bulletins MANIFEST --base-url URL | "
+	    "clear config|bulletins} {--sites a,b | --province}" },
+	{ "collect", cmd_collect, "collect [-c CFG] --db postgresql://...|sqlite:PATH [--seeds FILE] [--keys FILE]" },
+	{ "fleet", cmd_fleet, "fleet status [-c CFG] --db URL [--silent-minutes N] [--days N] [--serial N] [--json]" },
+};
+
+int
+main(int argc, char **argv)
+{
+	translate_init();
+	log_init("loaxa", 0);
+	cli_report_db = office_report_db;
+	return cli_run(argc, argv, office_cmds, sizeof(office_cmds) / sizeof(office_cmds[0]));
+}

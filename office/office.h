@@ -1,0 +1,17 @@
+/*
+ * office: the provincial office's commands, run by loaxa-office
+ * (office/main.c) and never built into a board. Each takes the arguments
+ * after its name (argv[0] is the command name) and returns the exit status.
+ */
+#ifndef OFFICE_H
+#define OFFICE_H
+
+int	cmd_publish(int argc, char **argv);	/* publish.c */
+int	cmd_collect(int argc, char **argv);	/* collect.c */
+int	cmd_fleet(int argc, char **argv);	/* collect.c: fleet status */
+
+struct render;
+/* report --db (report_db.c); see cli_report_db in firmware/cli/cmd.h */
+int	office_report_db(struct render *rp, const char *dburl, const char *only_sites);
+
+#endif
