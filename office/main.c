@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "base/log.h"
+#include "base/term.h"
 #include "base/translate.h"
 #include "firmware/cli/cmd.h"
 #include "firmware/cli/commands.h"
@@ -23,6 +24,7 @@ static const struct cli_cmd office_cmds[] = {
 int
 main(int argc, char **argv)
 {
+	term_guard();	/* titles, names and messages from outside are shown, their controls not obeyed */
 	translate_init();
 	log_init("loaxa", 0);
 	cli_report_db = office_report_db;
