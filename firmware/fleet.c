@@ -28,6 +28,8 @@
 #include "base/log.h"
 #include "base/translate.h"
 #include "config/cfg.h"
+#include "config/cfgkey.h"
+#include "config/diag.h"
 #include "config/sign.h"
 #include "firmware/fetch.h"
 #include "firmware/fleet.h"
@@ -560,6 +562,25 @@ publish_status(struct fleet *f)
 	f->next_status = now_ms() + f->status_s * 1000LL;
 }
 
+/* site.id as a config's text says it; "" when it says none or does not parse */
+static void
+text_site(const char *text, char *out, size_t len)
+{
+	struct diag d;
+	struct cfgkey ld = { .file = "config", .d = &d };
+	config_t lc;
+	const char *s;
+
+	out[0] = '\0';
+	diag_init(&d);
+	if (cfgkey_read(&ld, &lc, text) == 0) {
+		if (config_lookup_string(&lc, "site.id", &s) == CONFIG_TRUE)
+			snprintf(out, len, "%s", s);
+		config_destroy(&lc);
+	}
+	diag_free(&d);
+}
+
 static void
 handle_config(struct fleet *f, const char *topic, const char *payload, size_t len)
 {
@@ -567,13 +588,24 @@ handle_config(struct fleet *f, const char *topic, const char *payload, size_t le
 	const char *text = json_string_value(json_object_get(env, "text"));
 	const char *sig = json_string_value(json_object_get(env, "sig"));
 	const char *name = json_string_value(json_object_get(env, "name"));
-	char msg[1024], label[FMSG_TOPIC_MAX + 64];
+	char msg[1024], label[FMSG_TOPIC_MAX + 64], other[128];
 	int rc;
 
 	snprintf(label, sizeof(label), "%s", topic);
+	if (text != NULL)
+		text_site(text, other, sizeof(other));
 	if (text == NULL) {
 		snprintf(msg, sizeof(msg), _("%s: not a configuration message (a JSON object with text and sig): ignored"),
 		    topic);
+		rc = -1;
+	} else if (strcmp(other, f->site) != 0 && strcmp(other, f->province) != 0) {
+		/*
+		 * A config says whom it is for by its site.id: this board, or the
+		 * province (every board, each keeping its own site group). Another
+		 * board's config is signed too, but not for this one.
+		 */
+		snprintf(msg, sizeof(msg), _("%s: the configuration is for site \"%s\", neither this board (%s) nor the "
+		    "province (%s): refused"), topic, other, f->site, f->province);
 		rc = -1;
 	} else {
 		(void)name;

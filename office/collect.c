@@ -52,7 +52,7 @@
 #include "scheduler/airlog.h"
 #include "scheduler/logline.h"
 
-#define U_COLLECT "collect [-c CFG] --db postgresql://...|sqlite:PATH [--seeds FILE] [--keys FILE] [--broker URL] " \
+#define U_COLLECT "collect [-c CFG] --db postgresql://...|sqlite:PATH {--seeds FILE --keys FILE | --insecure} [--broker URL] " \
 	"[--ca F --cert F --key F] [--batch N]"
 #define MAX_BATCH 5000
 
@@ -404,9 +404,14 @@ cmd_collect(int argc, char **argv)
 	sigset_t mask;
 	int port, sfd, rc = 1;
 	long long last_log = 0;
+	int insecure = 0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--insecure") == 0) {
+			insecure = 1;
+			continue;
+		}
 #define OPT(name, var) if (strcmp(a, name) == 0) { if (v == NULL) return cli_usage("collect", U_COLLECT, \
 	_("%s needs a value"), a); var = v; i++; continue; }
 		OPT("--db", dburl) OPT("--seeds", seeds) OPT("--keys", keys) OPT("--broker", broker) OPT("--ca", ca)
@@ -416,7 +421,14 @@ cmd_collect(int argc, char **argv)
 	}
 	if (dburl == NULL)
 		return cli_usage("collect", U_COLLECT, "%s", _("--db is needed"));
+	if ((seeds == NULL || keys == NULL) && !insecure)
+		return cli_usage("collect", U_COLLECT, "%s", _("give --keys FILE (each board's device key) and --seeds "
+		    "FILE (each board's seed): without them the first seal key a site shows is trusted and no MAC is "
+		    "checked, so a forged log would be stored as genuine; --insecure runs so anyway, in so many words"));
 	log_init("loaxa collect", 0);
+	if (insecure && (seeds == NULL || keys == NULL))
+		log_warnx("%s", _("--insecure: running without the boards' keys or seeds; a site's first seal key is "
+		    "trusted and MACs are not checked"));
 	if ((cf = cli_load(cfgpath)) == NULL)
 		return 2;
 	if (!cf->fleet.present) {

@@ -28,7 +28,13 @@ done
 cp "$tmp/boards/xa-a/loaxa.cfg" "$tmp/template.cfg"	# before any push rewrites it
 for s in xa-a xa-b xa-c; do board_start "$s"; done
 
-"$LOAXA" collect -c "$tmp/office.cfg" --db "sqlite:$tmp/fleet.sqlite" > "$tmp/collect.out" 2> "$tmp/collect.err" &
+# the collector will not trust on first use unless told so in so many words
+"$LOAXA" collect -c "$tmp/office.cfg" --db "sqlite:$tmp/refused.sqlite" > "$tmp/collect.out" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q 'give --keys FILE .* and --seeds FILE' "$tmp/collect.out" && [ ! -e "$tmp/refused.sqlite" ] \
+    && ok "fleet push: collect refuses to run without --keys and --seeds (or --insecure)" \
+    || notok "fleet push: collect without --keys and --seeds (exit $rc)" "$(cat "$tmp/collect.out")"
+"$LOAXA" collect -c "$tmp/office.cfg" --insecure --db "sqlite:$tmp/fleet.sqlite" > "$tmp/collect.out" 2> "$tmp/collect.err" &
 cpid=$!
 stop_collect() { kill "$cpid" 2> /dev/null; wait "$cpid" 2> /dev/null; }
 cleanup_hooks="stop_collect $cleanup_hooks"
@@ -64,6 +70,13 @@ office_config 3 "18:15" > "$tmp/c3.cfg"
 publish "a list" --sign-key "$tmp/office.key" config "$tmp/c3.cfg" --sites xa-b,xa-c
 if wait_for 20 want xa-b=3 xa-c=3 && want xa-a=2; then ok "fleet push: a config for a list of sites is run by those boards"
 else notok "fleet push: a config for a list" "$(serials)"; fi
+
+# another board's own config, signed, on xa-b's topic: not for xa-b
+sed -e "s/serial = 1;/serial = 8;/" "$tmp/template.cfg" > "$tmp/c8a.cfg"
+publish "another site's config" --sign-key "$tmp/office.key" config "$tmp/c8a.cfg" --sites xa-b
+if wait_for 20 grep -q 'is for site "xa-a", neither this board (xa-b)' "$tmp/boards/xa-b/err" && want xa-b=3; then
+	ok "fleet push: a config for another site is refused on this board's topic; the board keeps its own"
+else notok "fleet push: a config for another site" "$(serials; tail -3 "$tmp/boards/xa-b/err")"; fi
 
 # refused: changed after it was signed, and signed by a key the boards do not trust
 office_config 9 "18:30" > "$tmp/c9.cfg"

@@ -36,7 +36,7 @@ for s in $sites; do
 	"$LOAXA" simulate -c "$b/loaxa.cfg" "$from" "$to" > /dev/null 2>&1 || notok "simulate $s"
 done
 
-"$LOAXA" collect -c "$tmp/office.cfg" --db "$PGURL" > "$tmp/collect.out" 2> "$tmp/collect.err" &
+"$LOAXA" collect -c "$tmp/office.cfg" --insecure --db "$PGURL" > "$tmp/collect.out" 2> "$tmp/collect.err" &
 cpid=$!
 stop_collect() { kill "$cpid" 2> /dev/null; wait "$cpid" 2> /dev/null; }
 cleanup_hooks="stop_collect $cleanup_hooks"
@@ -59,7 +59,7 @@ kill -9 "$(cat "$tmp/boards/xa-b/pid")" "$cpid" 2> /dev/null
 wait "$cpid" 2> /dev/null
 sleep 0.5
 board_start xa-b
-"$LOAXA" collect -c "$tmp/office.cfg" --db "$PGURL" >> "$tmp/collect.out" 2>> "$tmp/collect.err" &
+"$LOAXA" collect -c "$tmp/office.cfg" --insecure --db "$PGURL" >> "$tmp/collect.out" 2>> "$tmp/collect.err" &
 cpid=$!
 board_start xa-c
 
