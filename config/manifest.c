@@ -122,6 +122,35 @@ manifest_check_bound(const struct manifest_meta *m, int is_signed, const struct 
 
 /* --- the sequences taken, per issuer ------------------------------------- */
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+manifest_scope(const struct manifest_meta *m, char *out, size_t len)
+{
+	char **v;
+	size_t o;
+
+	if (m->province || !m->has_sites) {
+		snprintf(out, len, "province:%s", m->province ? m->province : "");
+		return;
+	}
+	v = calloc((size_t)m->nsites + 1, sizeof(*v));
+	if (v == NULL) {
+		snprintf(out, len, "sites:");
+		return;
+	}
+	memcpy(v, m->sites, (size_t)m->nsites * sizeof(*v));
+	qsort(v, (size_t)m->nsites, sizeof(*v), cmp_str);
+	o = (size_t)snprintf(out, len, "sites:");
+	for (int i = 0; i < m->nsites && o < len; i++)
+		o += (size_t)snprintf(out + o, len - o, "%s%s", i ? "," : "", v[i]);
+	free(v);
+}
+
 static void
 seq_path(const char *state_dir, char *buf, size_t len)
 {
@@ -152,11 +181,21 @@ seq_load(const char *state_dir, char *err, size_t errlen)
 	return o;
 }
 
-int
-manifest_seq_check(const char *state_dir, const unsigned char key[CFG_KEY_LEN], long long seq,
-    const char *sha_hex, char *why, size_t whylen)
+/* the file's entry name: the issuer's key, and the scope after a space */
+static void
+seq_name(const unsigned char key[CFG_KEY_LEN], const char *scope, char *out, size_t len)
 {
 	char pub[SIGN_PUB_TEXT];
+
+	sign_format_pub(key, pub);
+	snprintf(out, len, "%s %s", pub, scope);
+}
+
+int
+manifest_seq_check(const char *state_dir, const unsigned char key[CFG_KEY_LEN], const char *scope, long long seq,
+    const char *sha_hex, char *why, size_t whylen)
+{
+	char pub[SIGN_PUB_TEXT + 512];
 	json_t *o = seq_load(state_dir, why, whylen), *e;
 	long long have;
 	const char *sha;
@@ -164,7 +203,7 @@ manifest_seq_check(const char *state_dir, const unsigned char key[CFG_KEY_LEN], 
 
 	if (o == NULL)
 		return -1;
-	sign_format_pub(key, pub);
+	seq_name(key, scope, pub, sizeof(pub));
 	e = json_object_get(o, pub);
 	have = json_integer_value(json_object_get(e, "sequence"));
 	sha = json_string_value(json_object_get(e, "sha256"));
@@ -178,22 +217,24 @@ manifest_seq_check(const char *state_dir, const unsigned char key[CFG_KEY_LEN], 
 		    "signer for a different manifest: nothing from it was loaded; ask the provincial office (each new "
 		    "manifest needs a higher sequence)"), seq);
 		rc = -1;
+	} else if (e != NULL && seq == have) {
+		rc = 1;		/* the same manifest again */
 	}
 	json_decref(o);
 	return rc;
 }
 
 int
-manifest_seq_note(const char *state_dir, const unsigned char key[CFG_KEY_LEN], long long seq,
+manifest_seq_note(const char *state_dir, const unsigned char key[CFG_KEY_LEN], const char *scope, long long seq,
     const char *sha_hex, char *err, size_t errlen)
 {
-	char pub[SIGN_PUB_TEXT], path[PATH_MAX], *s;
+	char pub[SIGN_PUB_TEXT + 512], path[PATH_MAX], *s;
 	json_t *o = seq_load(state_dir, err, errlen);
 	int rc;
 
 	if (o == NULL)
 		return -1;
-	sign_format_pub(key, pub);
+	seq_name(key, scope, pub, sizeof(pub));
 	json_object_set_new(o, pub, json_pack("{s:I, s:s}", "sequence", (json_int_t)seq, "sha256", sha_hex));
 	s = json_dumps(o, JSON_INDENT(1) | JSON_SORT_KEYS);
 	json_decref(o);

@@ -54,16 +54,21 @@ void	manifest_meta_free(struct manifest_meta *m);
 int	manifest_check_bound(const struct manifest_meta *m, int is_signed, const struct cfg *c, int32_t today,
 	    char *why, size_t whylen);
 
+/* the scope of a manifest: "province:NAME" or "sites:a,b" (sorted) */
+void	manifest_scope(const struct manifest_meta *m, char *out, size_t len);
+
 /*
  * Replay: 0 when sequence seq (of the manifest whose SHA-256 is sha_hex)
- * from issuer key may be taken; -1 (why) when it is older than, or not the
- * same as, what the board took from that issuer, or the state file cannot
- * be read.
+ * from issuer key may be taken; 1 when it is the very manifest taken last
+ * (taken again, it may add what is missing but change nothing: a later
+ * manifest of another scope may have); -1 (why) when it is older than, or
+ * not the same as, what the board took from that issuer, or the state file
+ * cannot be read.
  */
-int	manifest_seq_check(const char *state_dir, const unsigned char key[CFG_KEY_LEN], long long seq,
-	    const char *sha_hex, char *why, size_t whylen);
+int	manifest_seq_check(const char *state_dir, const unsigned char key[CFG_KEY_LEN], const char *scope,
+	    long long seq, const char *sha_hex, char *why, size_t whylen);
 /* notes seq as the issuer's highest (durably); 0 or -1 (err) */
-int	manifest_seq_note(const char *state_dir, const unsigned char key[CFG_KEY_LEN], long long seq,
-	    const char *sha_hex, char *err, size_t errlen);
+int	manifest_seq_note(const char *state_dir, const unsigned char key[CFG_KEY_LEN], const char *scope,
+	    long long seq, const char *sha_hex, char *err, size_t errlen);
 
 #endif

@@ -513,6 +513,7 @@ struct ctx {
 	char			 tmpdir[PATH_MAX];
 	int			 seq;
 	int			 jobs;		/* measuring children at once */
+	int			 retake;	/* the manifest was taken before: nothing on the board changes */
 	struct bulletin		*done;		/* what this run stored */
 	int			 ndone, capdone;
 };
@@ -818,6 +819,14 @@ struct queue {
 
 static void jrefuse(struct job *, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* a bulletin a manifest taken before would change: a later manifest has changed it since */
+static const char *
+retaken_msg(void)
+{
+	return _("this manifest was taken before, and the bulletin has changed since (a later manifest): not "
+	    "changed back");
+}
+
 static void
 jrefuse(struct job *j, const char *fmt, ...)
 {
@@ -977,8 +986,14 @@ prepare(struct ctx *x, struct job *j, const struct queue *q)
 		if (same_metadata(&b, dup)) {
 			j->kind = J_DUP;
 			bul_copy(&j->dup, dup);
-		} else
+		} else if (x->retake)
+			jrefuse(j, "%s", retaken_msg());
+		else
 			j->kind = J_STORE;
+		goto out;
+	}
+	if (x->retake && old) {
+		jrefuse(j, "%s", retaken_msg());
 		goto out;
 	}
 	for (int i = 0; i < q->n; i++) {
@@ -1222,7 +1237,7 @@ bind_manifest(struct ctx *x, const char *text, size_t len, int which, char *why,
 	struct manifest_meta m;
 	size_t before = x->r->manifest.n;
 	unsigned char h[32];
-	char hex[65];
+	char hex[65], scope[512];
 	int rc = -1;
 
 	if (manifest_meta_parse(text, INGEST_DIR "/manifest.cfg", &m, &x->r->manifest) < 0 ||
@@ -1237,8 +1252,12 @@ bind_manifest(struct ctx *x, const char *text, size_t len, int which, char *why,
 	if (x->r->manifest_signed && which >= 0 && which < c->trust.nkeys) {
 		crypto_hash_sha256(h, (const unsigned char *)text, len);
 		sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-		if (manifest_seq_check(c->paths.state, c->trust.keys[which], m.sequence, hex, why, whylen) < 0 ||
-		    manifest_seq_note(c->paths.state, c->trust.keys[which], m.sequence, hex, why, whylen) < 0)
+		manifest_scope(&m, scope, sizeof(scope));
+		if ((x->retake = manifest_seq_check(c->paths.state, c->trust.keys[which], scope, m.sequence, hex, why,
+		    whylen)) < 0)
+			goto out;
+		if (!x->retake &&
+		    manifest_seq_note(c->paths.state, c->trust.keys[which], scope, m.sequence, hex, why, whylen) < 0)
 			goto out;
 	}
 	rc = 0;

@@ -57,14 +57,22 @@ check "a manifest for another province is refused (exit $rc)" "[ $rc -eq 2 ] && 
 MSEQ=6 MBIND='expires = "2026-12-31"; province = "Cao Bằng";' signed 2026-01-30
 ingest
 check "a manifest for the board's province loads, with a higher sequence (exit $rc)" "[ $rc -eq 0 ] && [ \"\$(valid_to)\" = 2026-01-30 ]"
+cp -a "$t/stick" "$t/p6"
+MSEQ=8 signed 2026-01-14
+ingest
+check "a site manifest cancels it again (exit $rc)" "[ $rc -eq 0 ] && [ \"\$(valid_to)\" = 2026-01-14 ]"
+rm -rf "$t/stick"; cp -a "$t/p6" "$t/stick"; lx=$t/stick/LOAXA
+ingest
+check "the province manifest taken before, played again, changes nothing back (exit $rc)" \
+    "[ $rc -eq 2 ] && grep -q 'this manifest was taken before, and the bulletin has changed since' '$t/out' && [ \"\$(valid_to)\" = 2026-01-14 ]"
 stick
 cp "$a" "$lx/lu.mp3"
 { echo "bulletins = ("; echo "{ $(em 2026-02-28) }"; echo ");"; } > "$lx/manifest.cfg"
 "$LOAXA" sign "$lx/manifest.cfg" --key "$t/office.key" > /dev/null
 ingest
 check "a signed manifest without sequence, expiry and sites is refused (exit $rc)" \
-    "[ $rc -eq 2 ] && grep -q 'manifest.cfg is signed but does not say its sequence, expiry and the sites or province' '$t/out' && [ \"\$(valid_to)\" = 2026-01-30 ]"
-MSEQ=7 MBIND='expires = "2026-13-01"; sites = "cb-hoa-an";' signed 2026-01-30
+    "[ $rc -eq 2 ] && grep -q 'manifest.cfg is signed but does not say its sequence, expiry and the sites or province' '$t/out' && [ \"\$(valid_to)\" = 2026-01-14 ]"
+MSEQ=9 MBIND='expires = "2026-13-01"; sites = "cb-hoa-an";' signed 2026-01-30
 ingest
 check "malformed binding keys are named with their lines (exit $rc)" \
     "[ $rc -eq 2 ] && grep -q 'LOAXA/manifest.cfg:2: .*YYYY-MM-DD' '$t/out' && grep -q 'must be a list of site ids' '$t/out'"
