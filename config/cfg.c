@@ -818,7 +818,7 @@ static void
 parse_fleet(struct ld *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = { "broker", "province", "ca", "cert", "key", "password_file",
-		"status_seconds", "keepalive_seconds", "download_max_mb", "retry_seconds", NULL };
+		"status_seconds", "keepalive_seconds", "download_max_mb", "retry_seconds", "download_timeout_seconds", NULL };
 	static const char *const files[] = { "ca", "cert", "key", "password_file" };
 	const config_setting_t *g = cfgkey_group(&ld->l, root, "fleet", CONFIG_TYPE_GROUP);
 	struct cfg *c = ld->c;
@@ -833,6 +833,7 @@ parse_fleet(struct ld *ld, const config_setting_t *root)
 	c->fleet.keepalive_seconds = 60;
 	c->fleet.download_max_mb = 512;
 	c->fleet.retry_seconds = 60;
+	c->fleet.download_timeout_s = 1800;
 	cfgkey_keys(&ld->l, g, keys);
 	if (cfgkey_str(&ld->l, g, "broker", &s) > 0) {
 		if (parse_broker(s, &c->fleet.host, &c->fleet.port) < 0)
@@ -872,6 +873,8 @@ parse_fleet(struct ld *ld, const config_setting_t *root)
 		c->fleet.download_max_mb = v;
 	if (cfgkey_int(&ld->l, g, "retry_seconds", 1, 86400, &v) > 0)
 		c->fleet.retry_seconds = (int)v;
+	if (cfgkey_int(&ld->l, g, "download_timeout_seconds", 5, 86400, &v) > 0)
+		c->fleet.download_timeout_s = (int)v;
 }
 
 static void

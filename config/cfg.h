@@ -145,6 +145,7 @@ struct cfg {
 		int	 keepalive_seconds;
 		long long download_max_mb;	/* one bulletin's audio fetched by URL */
 		int	 retry_seconds;		/* first wait before a set not all fetched is tried again (doubles to 1 h) */
+		int	 download_timeout_s;	/* one file's whole download; the fetch child is killed past its sum */
 	} fleet;
 
 	struct {

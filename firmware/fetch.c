@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -71,8 +72,9 @@ add_miss(struct fetch *f, const char *file, const char *fmt, ...)
 struct sink {
 	int			 fd;
 	long long		 got, max;
+	long long		 room;		/* what may be written before the log's reserve is touched */
 	crypto_hash_sha256_state h;
-	int			 too_big, werr;
+	int			 too_big, werr, no_room;
 };
 
 static size_t
@@ -83,6 +85,10 @@ write_cb(char *p, size_t size, size_t n, void *arg)
 
 	if (s->got + (long long)len > s->max) {	/* a server that sent no length, or lied about it */
 		s->too_big = 1;
+		return 0;
+	}
+	if (s->got + (long long)len > s->room) {	/* the airing log's reserve is not for downloads */
+		s->no_room = 1;
 		return 0;
 	}
 	if (durable_write(s->fd, p, len) < 0) {
@@ -145,6 +151,19 @@ mkparents(const char *path)
 	return durable_mkdirs(dir, 0755);
 }
 
+/* free bytes on lx's file system less the airing log's reserve (ingest keeps the same) */
+static long long
+room_on(const char *lx)
+{
+	struct statvfs sv;
+	long long avail;
+
+	if (statvfs(lx, &sv) < 0)
+		return LLONG_MAX;	/* not known: the import's own check still holds */
+	avail = (long long)sv.f_bavail * (long long)sv.f_frsize - INGEST_RESERVE;
+	return avail > 0 ? avail : 0;
+}
+
 static void
 download(struct fetch *f, CURL *cu, const char *base, const char *lx, const struct bulletin *b)
 {
@@ -168,11 +187,14 @@ download(struct fetch *f, CURL *cu, const char *base, const char *lx, const stru
 		return;
 	}
 	s.max = f->c->fleet.download_max_mb << 20;
+	s.room = room_on(lx);
 	crypto_hash_sha256_init(&s.h);
 	curl_easy_reset(cu);
 	curl_easy_setopt(cu, CURLOPT_URL, url);
 	curl_easy_setopt(cu, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(cu, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	/* no downgrade: from an https base a redirect may lead to https only */
+	curl_easy_setopt(cu, CURLOPT_REDIR_PROTOCOLS_STR, strncmp(base, "https://", 8) == 0 ? "https" : "http,https");
+	curl_easy_setopt(cu, CURLOPT_TIMEOUT, (long)f->c->fleet.download_timeout_s);	/* the whole file, not a rate */
 	curl_easy_setopt(cu, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(cu, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(cu, CURLOPT_FAILONERROR, 1L);
@@ -192,7 +214,15 @@ download(struct fetch *f, CURL *cu, const char *base, const char *lx, const stru
 	close(s.fd);
 	crypto_hash_sha256_final(&s.h, h);
 	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-	if (rc == CURLE_FILESIZE_EXCEEDED || s.too_big)
+	if (s.no_room) {
+		add_miss(f, b->file, _("could not be stored: the disk is nearly full (the airing log keeps %lld MiB for "
+		    "itself); free some space (remove old bulletins)"), (long long)(INGEST_RESERVE >> 20));
+		f->transient++;
+	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
+		add_miss(f, b->file, _("could not be fetched from %s within %d s (fleet.download_timeout_seconds): the "
+		    "server or the link is too slow"), url, f->c->fleet.download_timeout_s);
+		f->transient++;
+	} else if (rc == CURLE_FILESIZE_EXCEEDED || s.too_big)
 		add_miss(f, b->file, _("refused: %s is larger than the %lld MiB a bulletin may be (fleet.download_max_mb)"),
 		    url, f->c->fleet.download_max_mb);
 	else if (rc == CURLE_HTTP_RETURNED_ERROR) {

@@ -57,7 +57,12 @@ struct job {
 	size_t	 len;
 	char	 topic[FMSG_TOPIC_MAX];
 	char	 sha[65];
+	int	 rank;			/* 2 holds an emergency, 1 a priority bulletin, 0 routine */
+	int	 nfiles;
+	long long queued;		/* order among sets of one rank */
 };
+
+#define MAX_PENDING	8		/* sets waiting for the fetch child, one per topic */
 
 struct fleet {
 	struct fleet_hooks	 h;
@@ -98,7 +103,11 @@ struct fleet {
 	int			 pidfd;
 	char			 result_path[PATH_MAX];
 	struct job		 running;		/* the child's */
-	struct job		 pending;		/* the newest, waiting for the child to end */
+	struct job		 pend[MAX_PENDING];	/* waiting for the child, the newest per topic; by rank */
+	long long		 nqueued;
+	int			 preempted;		/* the child was stopped for a set of higher rank */
+	long long		 child_deadline;	/* boot ms past which the child is killed */
+	int			 overdue;		/* and it was */
 	struct job		 retry;			/* one that failed for a reason that may pass */
 	long long		 retry_at;
 	int			 retry_ms, retry_min_ms;
@@ -352,6 +361,8 @@ arm(struct fleet *f)
 	}
 	if (f->retry.payload && f->child == 0 && f->retry_at < t)
 		t = f->retry_at;
+	if (f->child > 0 && !f->overdue && f->child_deadline < t)
+		t = f->child_deadline;
 	if (t == f->armed)
 		return;
 	f->armed = t;
@@ -630,6 +641,39 @@ job_free(struct job *j)
 	j->payload = NULL;
 }
 
+/* a set's rank and size, from its manifest's entries (see struct job) */
+static int
+set_rank(const char *payload, size_t len, int *nfiles)
+{
+	json_t *env = json_loadb(payload, len, 0, NULL);
+	const char *man = json_string_value(json_object_get(env, "manifest"));
+	const config_setting_t *list;
+	struct diag d;
+	struct cfgkey ld = { .file = "manifest", .d = &d };
+	config_t lc;
+	int rank = 0;
+
+	*nfiles = 1;
+	diag_init(&d);
+	if (man && cfgkey_read(&ld, &lc, man) == 0) {
+		if ((list = config_lookup(&lc, "bulletins")) != NULL && config_setting_is_list(list)) {
+			*nfiles = config_setting_length(list) > 0 ? config_setting_length(list) : 1;
+			for (int i = 0; i < config_setting_length(list); i++) {
+				const char *lv = NULL;
+				config_setting_lookup_string(config_setting_get_elem(list, (unsigned)i), "level", &lv);
+				if (lv && strcmp(lv, "emergency") == 0)
+					rank = 2;
+				else if (lv && strcmp(lv, "priority") == 0 && rank < 1)
+					rank = 1;
+			}
+		}
+		config_destroy(&lc);
+	}
+	diag_free(&d);
+	json_decref(env);
+	return rank;
+}
+
 static int
 job_set(struct job *j, const char *topic, const char *sha, const char *payload, size_t len)
 {
@@ -645,6 +689,7 @@ job_set(struct job *j, const char *topic, const char *sha, const char *payload, 
 	j->len = len;
 	snprintf(j->topic, sizeof(j->topic), "%s", topic);
 	snprintf(j->sha, sizeof(j->sha), "%s", sha);
+	j->rank = set_rank(p, len, &j->nfiles);
 	return 0;
 }
 
@@ -654,14 +699,92 @@ job_is(const struct job *j, const char *topic, const char *sha)
 	return j->payload && strcmp(j->topic, topic) == 0 && strcmp(j->sha, sha) == 0;
 }
 
+/* the set waiting on topic, or NULL */
+static struct job *
+pending_on(struct fleet *f, const char *topic)
+{
+	for (int i = 0; i < MAX_PENDING; i++)
+		if (f->pend[i].payload && strcmp(f->pend[i].topic, topic) == 0)
+			return &f->pend[i];
+	return NULL;
+}
+
+/*
+ * Sets wait one per topic (a newer retained message on a topic replaces the
+ * older); sets of other topics are all kept, so an emergency set is never
+ * dropped for a routine one that came after it. Full: the lowest rank,
+ * oldest, gives way (its retained message comes again on reconnect).
+ */
+static void
+queue_job(struct fleet *f, const char *topic, const char *sha, const char *payload, size_t len)
+{
+	struct job *j = pending_on(f, topic), n = { 0 };
+
+	if (j == NULL)
+		for (int i = 0; i < MAX_PENDING && j == NULL; i++)
+			if (f->pend[i].payload == NULL)
+				j = &f->pend[i];
+	if (j == NULL) {
+		if (job_set(&n, topic, sha, payload, len) < 0)
+			return;
+		for (int i = 0; i < MAX_PENDING; i++)
+			if (j == NULL || f->pend[i].rank < j->rank || (f->pend[i].rank == j->rank &&
+			    f->pend[i].queued < j->queued))
+				j = &f->pend[i];
+		if (j->rank > n.rank) {
+			log_warnx("fleet: %s: %d bulletin sets wait already; this one waits for its next delivery", topic,
+			    MAX_PENDING);
+			job_free(&n);
+			return;
+		}
+		log_warnx("fleet: %s: set dropped for %s (it comes again on the next delivery)", j->topic, topic);
+		job_free(j);
+		*j = n;
+	} else if (job_set(j, topic, sha, payload, len) < 0)
+		return;
+	j->queued = ++f->nqueued;
+}
+
+/* the next set to fetch: the highest rank, the first queued among equals; it leaves the queue */
+static int
+next_job(struct fleet *f, struct job *out)
+{
+	struct job *j = NULL;
+
+	for (int i = 0; i < MAX_PENDING; i++)
+		if (f->pend[i].payload && (j == NULL || f->pend[i].rank > j->rank || (f->pend[i].rank == j->rank &&
+		    f->pend[i].queued < j->queued)))
+			j = &f->pend[i];
+	if (j == NULL)
+		return 0;
+	*out = *j;
+	j->payload = NULL;
+	return 1;
+}
+
+static long long
+c_timeout(struct fleet *f)
+{
+	const struct cfg *c = f->h.cfg(f->h.arg);
+
+	return c ? c->fleet.download_timeout_s : 1800;
+}
+
 static void
 start_fetch(struct fleet *f, const char *topic, const char *sha, const char *payload, size_t len)
 {
 	pid_t pid;
 	sigset_t none;
 
-	if (f->child > 0) {	/* one at a time: the newest waits */
-		job_set(&f->pending, topic, sha, payload, len);
+	if (f->child > 0) {	/* one at a time: the others wait, by rank */
+		queue_job(f, topic, sha, payload, len);
+		if (pending_on(f, topic) && pending_on(f, topic)->rank > f->running.rank && !f->preempted &&
+		    !f->overdue) {
+			log_info("fleet: %s: a set of higher rank came; the fetch of %s stops and waits", topic,
+			    f->running.topic);
+			f->preempted = 1;
+			kill(f->child, SIGTERM);
+		}
 		return;
 	}
 	if (job_set(&f->running, topic, sha, payload, len) < 0) {
@@ -694,6 +817,18 @@ start_fetch(struct fleet *f, const char *topic, const char *sha, const char *pay
 	}
 	f->child = pid;
 	f->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	f->child_deadline = now_ms() + ((long long)f->running.nfiles * c_timeout(f) + 600) * 1000;
+}
+
+static void
+start_next(struct fleet *f)
+{
+	struct job p;
+
+	if (f->child == 0 && next_job(f, &p)) {
+		start_fetch(f, p.topic, p.sha, p.payload, p.len);
+		free(p.payload);
+	}
 }
 
 static void
@@ -709,9 +844,20 @@ child_done(struct fleet *f)
 	f->child = 0;
 	r = json_load_file(f->result_path, 0, NULL);
 	unlink(f->result_path);
+	if (f->preempted) {	/* stopped for a set of higher rank: it waits again, unless a newer one of its topic does */
+		f->preempted = 0;
+		json_decref(r);
+		if (f->running.payload && pending_on(f, f->running.topic) == NULL)
+			queue_job(f, f->running.topic, f->running.sha, f->running.payload, f->running.len);
+		job_free(&f->running);
+		start_next(f);
+		return;
+	}
 	if (r == NULL)
-		r = json_pack("{s:s, s:s, s:b}", "outcome", "failed", "error", WIFSIGNALED(status) ?
-		    _("the fetch stopped on a signal") : _("the fetch left no result"), "retry", 1);
+		r = json_pack("{s:s, s:s, s:b}", "outcome", "failed", "error", f->overdue ?
+		    _("the fetch took longer than the sum of its files' download_timeout_seconds and was stopped") :
+		    WIFSIGNALED(status) ? _("the fetch stopped on a signal") : _("the fetch left no result"), "retry", 1);
+	f->overdue = 0;
 	{
 		const char *err = json_string_value(json_object_get(r, "error"));
 		size_t i;
@@ -731,8 +877,7 @@ child_done(struct fleet *f)
 	 * one interrupted by a restart is fetched again when its retained
 	 * message comes back.
 	 */
-	if (json_is_true(json_object_get(r, "retry")) && f->running.payload && !(f->pending.payload &&
-	    strcmp(f->pending.topic, f->running.topic) == 0)) {
+	if (json_is_true(json_object_get(r, "retry")) && f->running.payload && pending_on(f, f->running.topic) == NULL) {
 		if (!job_is(&f->retry, f->running.topic, f->running.sha))
 			f->retry_ms = f->retry_min_ms;
 		else
@@ -749,12 +894,7 @@ child_done(struct fleet *f)
 	json_decref(f->bulletins);
 	f->bulletins = r;
 	f->next_status = 0;
-	if (f->pending.payload) {
-		struct job p = f->pending;
-		f->pending.payload = NULL;
-		start_fetch(f, p.topic, p.sha, p.payload, p.len);
-		free(p.payload);
-	}
+	start_next(f);
 }
 
 static void
@@ -810,7 +950,8 @@ handle(struct fleet *f, struct inmsg *q)
 	if (strcmp(leaf, "config") == 0) {
 		handle_config(f, q->topic, q->payload, q->len);
 		mark_seen(f, q->topic, sha);	/* after: a restart in between applies it when it comes again */
-	} else if (!job_is(&f->running, q->topic, sha) && !job_is(&f->pending, q->topic, sha) &&
+	} else if (!job_is(&f->running, q->topic, sha) && !(pending_on(f, q->topic) &&
+	    job_is(pending_on(f, q->topic), q->topic, sha)) &&
 	    !job_is(&f->retry, q->topic, sha))
 		start_fetch(f, q->topic, sha, q->payload, q->len);
 }
@@ -961,6 +1102,11 @@ fleet_service(struct fleet *f, const struct pollfd *p, int n)
 	}
 	drain_queue(f);
 	now = now_ms();
+	if (f->child > 0 && !f->overdue && now >= f->child_deadline) {
+		log_warnx("fleet: %s: the fetch is past its deadline; stopped", f->running.topic);
+		f->overdue = 1;
+		kill(f->child, SIGKILL);
+	}
 	if (f->retry.payload && f->child == 0 && now >= f->retry_at) {
 		struct job r = f->retry;
 		f->retry.payload = NULL;
@@ -1063,7 +1209,8 @@ fleet_free(struct fleet *f)
 	json_decref(f->bulletins);
 	json_decref(f->config);
 	job_free(&f->running);
-	job_free(&f->pending);
+	for (int i = 0; i < MAX_PENDING; i++)
+		job_free(&f->pend[i]);
 	job_free(&f->retry);
 	free(f->site);
 	free(f->province);

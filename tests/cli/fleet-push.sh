@@ -22,7 +22,7 @@ sites="xa-a xa-b xa-c xa-d"
 for s in $sites; do
 	fleet_cert "$s"
 	board_cfg "$s" 1 "$(printf 'topics = ( { id = "law"; name = "Luật"; }, { id = "local"; name = "Tin xã"; } );')"
-	sed -i 's/status_seconds = [0-9]*;/& retry_seconds = 2;/' "$tmp/boards/$s/loaxa.cfg"
+	sed -i 's/status_seconds = [0-9]*;/& retry_seconds = 2; download_timeout_seconds = 6;/' "$tmp/boards/$s/loaxa.cfg"
 	"$LOAXA" log init -c "$tmp/boards/$s/loaxa.cfg" > "$tmp/boards/$s/init" 2>&1
 done
 cp "$tmp/boards/xa-a/loaxa.cfg" "$tmp/template.cfg"	# before any push rewrites it
@@ -168,6 +168,54 @@ else notok "fleet push: a missing file fetched later" "$(libs)"; fi
 ingests=$(cat "$tmp"/boards/xa-a/airlog/*.jsonl | grep -c '"type":"ingest"')
 [ "$ingests" -ge 1 ] && ok "fleet push: the import is logged as an ingest record, as a stick's is" \
     || notok "fleet push: an ingest record" "$(cat "$tmp"/boards/xa-a/airlog/*.jsonl | tail -3)"
+
+# --- the fetcher: a slow server cannot hold it, an emergency set does not wait behind routine ---
+# a server that answers and then drips 100 bytes a second, for at most a minute
+SLOW_PORT=$(free_port)
+python3 - "$SLOW_PORT" > "$tmp/slow.log" 2>&1 <<'PY' &
+import http.server, sys, time
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200); self.send_header("Content-Length", "1000000"); self.end_headers()
+        for _ in range(60):
+            try:
+                self.wfile.write(b"\0" * 100); self.wfile.flush()
+            except OSError:
+                return
+            time.sleep(1)
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+PY
+spid=$!
+stop_slow() { kill "$spid" 2> /dev/null; wait "$spid" 2> /dev/null; }
+cleanup_hooks="stop_slow $cleanup_hooks"
+slow_up() { python3 -c "import socket; socket.create_connection(('127.0.0.1',$SLOW_PORT),0.2)" 2> /dev/null; }
+wait_for 10 slow_up || notok "fleet push: the slow server starts"
+sox -q -n -r 22050 -c 1 -b 16 "$tmp/www/bao.wav" synth 2 sine 880 vol 0.2
+cat > "$tmp/slow.cfg" <<MAN
+sequence = 1; expires = "$until"; sites = [ "xa-a" ];
+bulletins = (
+  { file = "cham.wav"; sha256 = "$(sha "$tmp/www/luat.wav")"; id = "tin-cham"; title = "Tin chậm"; topic = "local";
+    level = "normal"; valid_from = "$today"; valid_to = "$until"; source = "province"; }
+);
+MAN
+cat > "$tmp/em.cfg" <<MAN
+sequence = 2; expires = "$until"; province = "Cao Bằng";
+bulletins = (
+  { file = "bao.wav"; sha256 = "$(sha "$tmp/www/bao.wav")"; id = "bao-khan"; title = "Báo động"; topic = "local";
+    level = "emergency"; repeat_minutes = 60; valid_from = "$today"; valid_to = "$today"; source = "province"; }
+);
+MAN
+publish "routine from a slow server" --sign-key "$tmp/office.key" bulletins "$tmp/slow.cfg" --base-url "http://127.0.0.1:$SLOW_PORT/" --sites xa-a
+wait_for 10 grep -q 'fleet/sites/xa-a/bulletins: fetching\|xa-a/bulletins: fetching' "$tmp/boards/xa-a/err"
+publish "an emergency set" --sign-key "$tmp/office.key" bulletins "$tmp/em.cfg" --base-url "http://127.0.0.1:$HTTP_PORT/" --province
+t0=$(date +%s)
+if wait_for 5 in_lib bao-khan xa-a && grep -q 'a set of higher rank came' "$tmp/boards/xa-a/err"; then
+	ok "fleet push: an emergency set stops a routine fetch held by a slow server and is imported first ($(( $(date +%s) - t0 )) s)"
+else notok "fleet push: an emergency set first" "$(libs; tail -5 "$tmp/boards/xa-a/err")"; fi
+if wait_for 30 grep -q 'cham.wav could not be fetched from .* within 6 s (fleet.download_timeout_seconds)' "$tmp/boards/xa-a/err"; then
+	ok "fleet push: a download that passes its deadline is stopped and named, whatever its rate"
+else notok "fleet push: a download deadline" "$(grep fleet "$tmp/boards/xa-a/err" | tail -5)"; fi
+stop_slow
 
 # --- credentials: a board whose certificate the province's CA did not sign gets nothing --------
 fleet_cert xa-x otherca
