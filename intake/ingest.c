@@ -335,12 +335,13 @@ vm_size(void)
 	return (long long)pages * sysconf(_SC_PAGESIZE);
 }
 
-static void
+/* 0, or -1 (errno): a limit that is not set is not a limit */
+static int
 child_limit(int res, rlim_t v)
 {
 	struct rlimit rl = { v, v };
 
-	setrlimit(res, &rl);
+	return setrlimit(res, &rl);
 }
 
 static void __attribute__((noreturn))
@@ -365,12 +366,17 @@ measure_child(const char *path, const struct ingest_limits *lim, int wfd, long l
 	syscall(SYS_close_range, 4U, ~0U, 0U);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-	child_limit(RLIMIT_CORE, 0);
-	child_limit(RLIMIT_FSIZE, 0);
-	child_limit(RLIMIT_NOFILE, 8);
-	child_limit(RLIMIT_CPU, (rlim_t)lim->cpu_s);
-	if (lim->mem > 0)
-		child_limit(RLIMIT_AS, (rlim_t)(vm + lim->mem));
+	/* fail closed: untrusted audio is decoded under its limits or not at all */
+	if (child_limit(RLIMIT_CORE, 0) < 0 || child_limit(RLIMIT_FSIZE, 0) < 0 || child_limit(RLIMIT_NOFILE, 8) < 0 ||
+	    child_limit(RLIMIT_CPU, (rlim_t)lim->cpu_s) < 0 ||
+	    (lim->mem > 0 && child_limit(RLIMIT_AS, (rlim_t)(vm + lim->mem)) < 0)) {
+		snprintf(w.err, sizeof(w.err), _("%s: not decoded: the decoder's limits (memory, CPU time) cannot be set "
+		    "(setrlimit: %s); the service must allow setrlimit and prlimit64"), path, strerror(errno));
+		w.ok = 0;
+		if (write(3, &w, sizeof(w)) != (ssize_t)sizeof(w))
+			_exit(1);
+		_exit(0);
+	}
 	w.ok = audio_measure(path, &w.m, w.err, sizeof(w.err)) == 0;
 	if (write(3, &w, sizeof(w)) != (ssize_t)sizeof(w))
 		_exit(1);

@@ -4,11 +4,17 @@
  * at every write, fsync and rename of an import leaving no half bulletin.
  */
 #include <dirent.h>
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -241,6 +247,43 @@ test_crash_at_every_write_leaves_no_half_bulletin(void)
 	cfg_free(c);
 }
 
+/*
+ * The installed unit's SystemCallFilter used to deny @resources with EPERM:
+ * the child's setrlimit failed and it decoded untrusted audio without its
+ * limits. A seccomp filter that answers setrlimit and prlimit64 with EPERM,
+ * as that unit did, must make the file fail, not decode it unbounded.
+ */
+static void
+test_limits_that_cannot_be_set_fail_closed(void)
+{
+	pid_t pid = fork();
+	int status = 0;
+
+	if (pid == 0) {
+		struct sock_filter f[] = {
+			BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_prlimit64, 2, 0),
+			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_setrlimit, 1, 0),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
+		};
+		struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
+		struct audio_measure m;
+		char err[512];
+		int rc;
+
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+			_exit(3);
+		rc = ingest_measure(fx("cbr64-22k-mono.mp3"), "tin.mp3", NULL, &m, err, sizeof(err));
+		if (rc == 0)
+			_exit(1);	/* decoded without its limits */
+		_exit(strstr(err, "tin.mp3: not decoded: the decoder's limits") && strstr(err, "setrlimit") ? 0 : 2);
+	}
+	EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid);
+	EXPECT(WIFEXITED(status));
+	EXPECT_INT(WEXITSTATUS(status), 0);
+}
+
 int
 main(void)
 {
@@ -251,6 +294,8 @@ main(void)
 	    test_measure_in_child_matches_in_process);
 	tap_run("ingest: a decoder out of memory in the child fails the file, not the caller",
 	    test_a_decoder_out_of_memory_fails_the_file_not_the_caller);
+	tap_run("ingest: limits that cannot be set (setrlimit denied, as a unit's filter may) fail the file, closed",
+	    test_limits_that_cannot_be_set_fail_closed);
 	tap_run("ingest: a pulled plug at every write, fsync and rename leaves no half bulletin",
 	    test_crash_at_every_write_leaves_no_half_bulletin);
 	return tap_done();
