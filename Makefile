@@ -180,6 +180,8 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/loaxa
 	install -m 0755 $(BUILD)/loaxa $(DESTDIR)$(BINDIR)/loaxa
 	$(if $(filter 1,$(OFFICE)),install -m 0755 $(BUILD)/loaxa-office $(DESTDIR)$(BINDIR)/loaxa-office)
+	$(if $(filter 1,$(OFFICE)),install -D -m 0644 office/mosquitto/loaxa.conf $(DESTDIR)$(DATADIR)/loaxa/mosquitto/loaxa.conf)
+	$(if $(filter 1,$(OFFICE)),install -D -m 0644 office/mosquitto/loaxa.acl $(DESTDIR)$(DATADIR)/loaxa/mosquitto/loaxa.acl)
 	install -m 0755 $(BUILD)/loaxad $(DESTDIR)$(SBINDIR)/loaxad
 	for l in $(LINGUAS); do install -D -m 0644 $(BUILD)/locale/$$l/LC_MESSAGES/loaxa.mo \
 	    $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/loaxa.mo; done
