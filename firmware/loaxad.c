@@ -22,6 +22,7 @@
 #include <malloc.h>
 #include <poll.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,7 @@ struct daemon {
 	long long	 refused_serial;	/* the last config serial reload refused (status file) */
 	char		 config_error[256];	/* and why */
 	struct fleet	*fleet;			/* NULL: no fleet group, no socket */
+	char		 vouched_sha[65];	/* the config text in force, or one loaxad applied itself */
 };
 
 /* --- the real clock ------------------------------------------------------ */
@@ -214,17 +216,71 @@ needs_restart(const struct cfg *old, const struct cfg *c)
 	return NULL;
 }
 
+/* the SHA-256 of a file, hex; "" when it cannot be read */
+static void
+file_sha(const char *path, char hex[65])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char *text;
+	size_t len;
+
+	hex[0] = '\0';
+	if (sign_read_file(path, &text, &len) < 0)
+		return;
+	crypto_hash_sha256(h, (const unsigned char *)text, len);
+	sodium_bin2hex(hex, 65, h, sizeof(h));
+	free(text);
+}
+
+/*
+ * A config that changed on disk (inotify, SIGHUP) is used only as `loaxa
+ * apply` would take it, when the config in force requires signatures: the
+ * text loaxad applied itself (or had at start), or one whose .sig verifies
+ * against the keys of the config in force and whose serial is newer. The
+ * daemon's user can write the config folder; whoever else gets that far
+ * (an exploited decoder child, a careless edit) cannot roll it back or put
+ * in keys of its own. NULL good, or why not.
+ */
+static const char *
+unvouched(struct daemon *d, const struct cfg *c)
+{
+	const struct cfg *cur = engine_cfg(d->e);
+	char hex[65], err[256];
+
+	if (!cur->trust.require_signed_config)
+		return NULL;
+	file_sha(d->cfg_path, hex);
+	if (hex[0] && strcmp(hex, d->vouched_sha) == 0)
+		return NULL;
+	if (sign_verify_file(d->cfg_path, NULL, (const unsigned char (*)[SIGN_PUB_LEN])cur->trust.keys, cur->trust.nkeys,
+	    err, sizeof(err)) != 0)
+		return _("the configuration file changed on disk but is not signed by a key of the configuration in "
+		    "force (trust.keys): apply configurations with `loaxa apply`");
+	if (c->serial <= cur->serial)
+		return _("the configuration file changed on disk to a serial that is not newer than the one in force "
+		    "(an old configuration put back?)");
+	return NULL;
+}
+
 /* 0 reloaded (or nothing new), -1 refused: the old config stays in force */
 static int
 reload(struct daemon *d, const char *why)
 {
 	const char *no;
 	struct cfg *c;
+	int applied = strcmp(why, "inbox") == 0 || strcmp(why, "fleet") == 0;	/* checked by apply_config */
 
 	log_info("reloading %s (%s)", d->cfg_path, why);
 	if ((c = cli_load(d->cfg_path)) == NULL) {
 		log_warnx("%s", _("the new configuration is refused; the old one stays in force"));
 		snprintf(d->config_error, sizeof(d->config_error), "%s", "the configuration file does not load");
+		return -1;
+	}
+	if (!applied && (no = unvouched(d, c)) != NULL) {
+		log_warnx("configuration serial %lld refused: %s", c->serial, no);
+		d->refused_serial = c->serial;
+		snprintf(d->config_error, sizeof(d->config_error), "%s", no);
+		cfg_free(c);
 		return -1;
 	}
 	if (c->serial == engine_cfg(d->e)->serial && strcmp(why, "SIGHUP") != 0) {
@@ -239,6 +295,7 @@ reload(struct daemon *d, const char *why)
 		return -1;
 	}
 	engine_reload(d->e, c);
+	file_sha(d->cfg_path, d->vouched_sha);	/* the text in force now */
 	sd_notifyf(0, "STATUS=configuration serial %lld", c->serial);
 	return 0;
 }
@@ -590,6 +647,7 @@ main(int argc, char **argv)
 	log_init("loaxad", verbose);
 	if ((c = cli_load(d.cfg_path)) == NULL)
 		fatalx("%s: %s", d.cfg_path, _("invalid configuration; fix it (loaxa check) and restart"));
+	file_sha(d.cfg_path, d.vouched_sha);
 	{
 		const char *slash = strrchr(d.cfg_path, '/');
 		snprintf(d.cfg_dir, sizeof(d.cfg_dir), "%.*s", slash ? (int)(slash - d.cfg_path) : 1,

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <libconfig.h>
 #include <limits.h>
+#include <linux/landlock.h>
 #include <linux/openat2.h>
 #include <poll.h>
 #include <signal.h>
@@ -344,6 +345,43 @@ child_limit(int res, rlim_t v)
 	return setrlimit(res, &rl);
 }
 
+/*
+ * The measuring child decodes what a stranger put on a stick. It runs as the
+ * daemon's user, who may write the config folder: Landlock takes every
+ * write, rename, link and removal away from it (it only reads the one file
+ * and writes its pipe), so an exploited decoder cannot roll the config back
+ * or replace trust.keys. A kernel without Landlock (before 5.13, or not
+ * enabled) leaves RLIMIT_FSIZE = 0 (no data written) and NO_NEW_PRIVS.
+ */
+int
+ingest_sandbox(void)
+{
+	struct landlock_ruleset_attr ra = { 0 };
+	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+	int fd, rc;
+
+	if (abi < 1)
+		return 0;
+	ra.handled_access_fs = LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |
+	    LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR |
+	    LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |
+	    LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM;
+#ifdef LANDLOCK_ACCESS_FS_REFER
+	if (abi >= 2)
+		ra.handled_access_fs |= LANDLOCK_ACCESS_FS_REFER;
+#endif
+#ifdef LANDLOCK_ACCESS_FS_TRUNCATE
+	if (abi >= 3)
+		ra.handled_access_fs |= LANDLOCK_ACCESS_FS_TRUNCATE;
+#endif
+	if ((fd = (int)syscall(SYS_landlock_create_ruleset, &ra, sizeof(ra), 0)) < 0)
+		return -1;
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	rc = (int)syscall(SYS_landlock_restrict_self, fd, 0);
+	close(fd);
+	return rc < 0 ? -1 : 1;
+}
+
 static void __attribute__((noreturn))
 measure_child(const char *path, const struct ingest_limits *lim, int wfd, long long vm)
 {
@@ -366,6 +404,13 @@ measure_child(const char *path, const struct ingest_limits *lim, int wfd, long l
 	syscall(SYS_close_range, 4U, ~0U, 0U);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	if (ingest_sandbox() < 0) {
+		snprintf(w.err, sizeof(w.err), _("%s: not decoded: the decoder's sandbox (Landlock) cannot be set: %s"),
+		    path, strerror(errno));
+		if (write(3, &w, sizeof(w)) != (ssize_t)sizeof(w))
+			_exit(1);
+		_exit(0);
+	}
 	/* fail closed: untrusted audio is decoded under its limits or not at all */
 	if (child_limit(RLIMIT_CORE, 0) < 0 || child_limit(RLIMIT_FSIZE, 0) < 0 || child_limit(RLIMIT_NOFILE, 8) < 0 ||
 	    child_limit(RLIMIT_CPU, (rlim_t)lim->cpu_s) < 0 ||

@@ -141,6 +141,13 @@ int	ingest_read_small(const char *root, const char *name, size_t max, char **dat
 int	ingest_has_dir(const char *root, const char *name);
 
 /*
+ * The measuring child's file system lock (Landlock, no rules: nothing may
+ * be written, made, renamed or removed anywhere; reading stays). 1 applied,
+ * 0 the kernel has no Landlock, -1 it failed (errno). Called in the child.
+ */
+int	ingest_sandbox(void);
+
+/*
  * The manifest: text (NUL-terminated) named `name` in messages. Every entry
  * that parses and whose topic and sessions exist in c is returned (in file
  * order, *out malloc'd, free each with bul_free); every problem goes to d as

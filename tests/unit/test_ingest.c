@@ -4,6 +4,7 @@
  * at every write, fsync and rename of an import leaving no half bulletin.
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -284,6 +285,52 @@ test_limits_that_cannot_be_set_fail_closed(void)
 	EXPECT_INT(WEXITSTATUS(status), 0);
 }
 
+/* the decoder's child can read, and cannot rename, remove or create anything (the config stays out of reach) */
+static void
+test_the_decoder_sandbox_writes_nothing(void)
+{
+	char dir[] = "/tmp/loaxa-sandbox-XXXXXX", cfgp[64], lastp[64], newp[64];
+	pid_t pid;
+	int status = 0;
+	FILE *fp;
+
+	if (mkdtemp(dir) == NULL)
+		return;
+	snprintf(cfgp, sizeof(cfgp), "%s/loaxa.cfg", dir);
+	snprintf(lastp, sizeof(lastp), "%s/loaxa.cfg.last-good", dir);
+	snprintf(newp, sizeof(newp), "%s/new.cfg", dir);
+	if ((fp = fopen(cfgp, "w")) != NULL) {
+		fputs("serial = 2;\n", fp);
+		fclose(fp);
+	}
+	if ((fp = fopen(lastp, "w")) != NULL) {
+		fputs("serial = 1;\n", fp);
+		fclose(fp);
+	}
+	if ((pid = fork()) == 0) {
+		char buf[32] = "";
+		int fd, r = ingest_sandbox();
+		if (r != 1)
+			_exit(r == 0 ? 10 : 11);
+		if ((fd = open(cfgp, O_RDONLY)) < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
+			_exit(2);
+		if (rename(lastp, cfgp) == 0 || unlink(cfgp) == 0 || open(newp, O_WRONLY | O_CREAT, 0644) >= 0 ||
+		    open(cfgp, O_WRONLY) >= 0 || symlink(lastp, newp) == 0)
+			_exit(3);
+		_exit(0);
+	}
+	EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid);
+	EXPECT(WIFEXITED(status));
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 10)
+		printf("# this kernel has no Landlock: the sandbox is not there to test\n");
+	else
+		EXPECT_INT(WEXITSTATUS(status), 0);
+	unlink(cfgp);
+	unlink(lastp);
+	unlink(newp);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -296,6 +343,8 @@ main(void)
 	    test_a_decoder_out_of_memory_fails_the_file_not_the_caller);
 	tap_run("ingest: limits that cannot be set (setrlimit denied, as a unit's filter may) fail the file, closed",
 	    test_limits_that_cannot_be_set_fail_closed);
+	tap_run("ingest: the decoder's sandbox (Landlock) reads, and renames, removes or creates nothing",
+	    test_the_decoder_sandbox_writes_nothing);
 	tap_run("ingest: a pulled plug at every write, fsync and rename leaves no half bulletin",
 	    test_crash_at_every_write_leaves_no_half_bulletin);
 	return tap_done();
