@@ -1,10 +1,11 @@
-/* fuzz target: a USB stick's manifest.cfg text -> ingest_manifest_parse against a fixed board config */
+/* fuzz target: a USB stick's manifest.cfg text -> ingest_manifest_parse and manifest_meta_parse against a fixed board config */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/cfg.h"
+#include "config/manifest.h"
 #include "intake/ingest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -44,6 +45,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	free(v);
+	diag_free(&d);
+	/* and its binding keys (sequence, expires, sites, province) */
+	diag_init(&d);
+	{
+		struct manifest_meta m;
+		char why[512], scope[512];
+		if (manifest_meta_parse(text, "LOAXA/manifest.cfg", &m, &d) == 0) {
+			manifest_check_bound(&m, 1, c, 20000, why, sizeof(why));
+			manifest_scope(&m, scope, sizeof(scope));
+			manifest_meta_free(&m);
+		}
+	}
 	diag_free(&d);
 	free(text);
 	return 0;
