@@ -56,6 +56,33 @@ filter_byte(struct filt *f, unsigned char b, put_fn put, void *arg)
 	}
 }
 
+/* a byte that passes as it is, whatever came before it */
+static int
+plain(unsigned char b)
+{
+	return (b >= 0x20 && b != 0x7f && b != 0xc2) || b == '\n' || b == '\t';
+}
+
+/* a buffer through the filter: runs of plain bytes in one put() */
+static void
+filter_buf(struct filt *f, const char *buf, size_t n, put_fn put, void *arg)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t j = i;
+		if (!f->cr && !f->c2)
+			while (j < n && plain((unsigned char)buf[j]))
+				j++;
+		if (j > i) {
+			put(arg, buf + i, j - i);
+			i = j;
+			continue;
+		}
+		filter_byte(f, (unsigned char)buf[i++], put, arg);
+	}
+}
+
 static void
 filter_end(struct filt *f, put_fn put, void *arg)
 {
@@ -105,8 +132,7 @@ term_escape(const char *s)
 	if (s == NULL)
 		s = "";
 	sbuf_put(&b, "", 0);
-	for (; *s; s++)
-		filter_byte(&f, (unsigned char)*s, sbuf_put, &b);
+	filter_buf(&f, s, strlen(s), sbuf_put, &b);
 	filter_end(&f, sbuf_put, &b);
 	if (b.oom) {
 		free(b.p);
@@ -141,8 +167,7 @@ guard_write(void *cookie, const char *buf, size_t size)
 {
 	struct filt *f = cookie;
 
-	for (size_t i = 0; i < size; i++)
-		filter_byte(f, (unsigned char)buf[i], file_put, f->real);
+	filter_buf(f, buf, size, file_put, f->real);
 	if (f == &filt_err || f->real == stderr)
 		fflush(f->real);
 	return (ssize_t)size;
