@@ -666,6 +666,12 @@ main(int argc, char **argv)
 	if (airlog_torn(d.log))
 		log_warnx("%s", _("the airing log ends with a torn record (power cut while writing); it is kept and "
 		    "acknowledged in the next record"));
+	{
+		long long after, known;
+		if (airlog_lost(d.log, &after, &known))
+			log_warnx(_("the airing log ends at record %lld, but its sealing key saw record %lld: records were "
+			    "removed; the next record says so, and log verify names it"), after, known);
+	}
 	/* relay off before anything else: never left on after a crash */
 	if ((d.board = board_open(c, err, sizeof(err))) == NULL)
 		log_warnx("amplifier relay: %s", err);

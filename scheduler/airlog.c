@@ -925,6 +925,16 @@ fail:
 }
 
 int
+airlog_lost(const struct airlog *h, long long *after, long long *known)
+{
+	if (h->lost_known <= 0)
+		return 0;
+	*after = h->lost_after;
+	*known = h->lost_known;
+	return 1;
+}
+
+int
 airlog_torn(const struct airlog *h)
 {
 	return h->torn;

@@ -96,6 +96,13 @@ struct airlog *airlog_open(const char *dir, const char *state_dir, const char *s
 /* 1 while a torn region waits for the next append to acknowledge it */
 int	airlog_torn(const struct airlog *);
 /*
+ * 1 when the log found at open no longer reaches what seal.key remembers
+ * (its last seal, the current epoch's first record): records were removed
+ * from its end. *after is its last record, *known the one seal.key saw; the
+ * next record appended says so (`lost`), which the verifier names a fault.
+ */
+int	airlog_lost(const struct airlog *, long long *after, long long *known);
+/*
  * Appends one record; fields (an object, may be NULL; not stolen) are the
  * type's own, in the caller's order, and may not use the common names.
  * Returns 0 once the record is written and fsynced (*seq_out set); -1 when it

@@ -621,6 +621,12 @@ a_deleted_tail_is_named_by_the_next_record(void)
 	EXPECT_INTACT(&f, 1);		/* alone, the log cannot tell */
 	if ((h = wopen(&f)) == NULL)
 		return;
+	{
+		long long after = 0, known = 0;
+		EXPECT_INT(airlog_lost(h, &after, &known), 1);
+		EXPECT_INT(after, 3);
+		EXPECT_INT(known, 4);
+	}
 	add(h, "boot", NULL, at(2026, 6, 2, 9, 0, 1));
 	airlog_close(h);
 	EXPECT_INT(verify(&f, 1, NULL, &fl, NULL), 1);
