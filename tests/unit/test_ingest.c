@@ -282,7 +282,10 @@ test_limits_that_cannot_be_set_fail_closed(void)
 	}
 	EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid);
 	EXPECT(WIFEXITED(status));
-	EXPECT_INT(WEXITSTATUS(status), 0);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
+		tap_fail(__FILE__, __LINE__, "the test's own seccomp filter could not be installed here");
+	else
+		EXPECT_INT(WEXITSTATUS(status), 0);
 }
 
 /* the decoder's child can read, and cannot rename, remove or create anything (the config stays out of reach) */
