@@ -50,6 +50,13 @@ endif
 OFFICE     ?= $(if $(CROSS),0,1)
 PKGS = alsa libconfig libmpg123 libsodium jansson yajl libebur128 libgpiod libsystemd \
        libmosquitto libcurl $(if $(filter 1,$(OFFICE)),libpq sqlite3)
+# AV=1: also loaxa-decode, the decoding child for relayed streams and phone
+# recordings (FFmpeg's libraries, in a program of its own: loaxa and loaxad
+# never link them). On when pkg-config finds them; a cross build without the
+# :ARCH -dev packages leaves it out, and the board then refuses phone formats
+# and relays with a message that says so.
+AVPKGS = libavformat libavcodec libswresample libavutil libseccomp sndfile
+AV     ?= $(shell $(PKG_CONFIG) --exists $(AVPKGS) 2>/dev/null && echo 1 || echo 0)
 # libsndfile: its header at build time, the library loaded when a WAV is first used (audio/libsndfile.c)
 DLPKGS = sndfile
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wcast-qual
@@ -64,7 +71,7 @@ CFLAGS ?= -O2 -g
 # package's build: boards default to Vietnamese); empty here, so a developer
 # in the C locale reads English
 DEFAULT_LANG ?=
-ALL_CPPFLAGS = -I. -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DLOCALEDIR='"$(LOCALEDIR)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' \
+ALL_CPPFLAGS = -I. -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DLOCALEDIR='"$(LOCALEDIR)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' -DLIBEXECDIR='"$(LIBEXECDIR)"' \
 	       -DLOAXA_DEFAULT_LANG='"$(DEFAULT_LANG)"' $(if $(filter 1,$(OFFICE)),,-DLOAXA_BOARD_ONLY) $(CPPFLAGS)
 ALL_CFLAGS   = -std=c11 $(WARN) $(PKG_CFLAGS) $(SAN) $(CFLAGS)
 ALL_LDFLAGS  = $(SAN) $(LDFLAGS)
@@ -76,10 +83,11 @@ LIBS_ALL     = $(PKG_LIBS) $(NOPKG_LIBS) -lm -pthread $(LIBS)
 # every #include points down): base audio config scheduler intake report
 # firmware (with firmware/cli) office. office/ is the office's program alone.
 ROOMS   = base audio config scheduler intake report firmware firmware/cli
-MAINS   = firmware/cli/loaxa.c firmware/loaxad.c office/main.c
+MAINS   = firmware/cli/loaxa.c firmware/loaxad.c office/main.c audio/loaxa-decode.c
 OFFICESRC = $(filter-out office/main.c,$(wildcard office/*.c))
 LIBSRC  = $(filter-out $(MAINS),$(wildcard $(ROOMS:%=%/*.c)) $(if $(filter 1,$(OFFICE)),$(OFFICESRC)))
-PROGS   = $(BUILD)/loaxa $(BUILD)/loaxad $(if $(filter 1,$(OFFICE)),$(BUILD)/loaxa-office)
+PROGS   = $(BUILD)/loaxa $(BUILD)/loaxad $(if $(filter 1,$(OFFICE)),$(BUILD)/loaxa-office) \
+	  $(if $(filter 1,$(AV)),$(BUILD)/loaxa-decode)
 LIBOBJ  = $(LIBSRC:%.c=$(BUILD)/obj/%.o)
 TESTSRC = $(wildcard tests/unit/test_*.c)
 TESTBIN = $(TESTSRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -129,6 +137,14 @@ $(BUILD)/loaxa-office: $(BUILD)/obj/office/main.o $(BUILD)/libloaxa.a
 
 $(BUILD)/loaxad: $(BUILD)/obj/firmware/loaxad.o $(BUILD)/libloaxa.a
 	$(CC) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $^ $(LIBS_ALL)
+
+# the decoding child: libav* and libseccomp, and libsndfile for its FLAC output
+$(BUILD)/loaxa-decode: $(BUILD)/obj/audio/loaxa-decode.o
+	$(CC) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $^ $(shell $(PKG_CONFIG) --libs $(AVPKGS))
+
+$(BUILD)/obj/audio/loaxa-decode.o: audio/loaxa-decode.c Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(AVPKGS)) $(DEPFLAGS) -c -o $@ $<
 
 # the unit tests make and read their WAV fixtures with libsndfile directly
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TESTHLP) $(BUILD)/libloaxa.a
@@ -188,6 +204,7 @@ install: all
 	install -D -m 0644 firmware/udev/90-loaxa-usb.rules $(DESTDIR)$(UDEVRULESDIR)/90-loaxa-usb.rules
 	install -D -m 0644 firmware/udev/60-loaxa-gpio.rules $(DESTDIR)$(UDEVRULESDIR)/60-loaxa-gpio.rules
 	install -D -m 0755 firmware/systemd/loaxa-usb $(DESTDIR)$(LIBEXECDIR)/loaxa/loaxa-usb
+	$(if $(filter 1,$(AV)),install -D -m 0755 $(BUILD)/loaxa-decode $(DESTDIR)$(LIBEXECDIR)/loaxa/loaxa-decode)
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
 	for u in loaxad.service loaxa-ingest@.service; do sed $(UNITSED) firmware/systemd/$$u > $(DESTDIR)$(SYSTEMDUNITDIR)/$$u \
 	    && chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u; done

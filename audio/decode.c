@@ -142,6 +142,33 @@ is_text(const unsigned char *b, size_t n)
 	return bad == 0;
 }
 
+/* ADTS AAC: a 12-bit sync, layer 0, and the next header where the frame length says */
+static int
+adts(const unsigned char *b, ssize_t n)
+{
+	for (ssize_t p = 0; p + 7 <= n && p <= JUNK_MAX; p++) {
+		ssize_t len;
+
+		if (b[p] != 0xff || (b[p + 1] & 0xf6) != 0xf0)
+			continue;
+		len = ((b[p + 3] & 3) << 11) | (b[p + 4] << 3) | (b[p + 5] >> 5);
+		if (len < 7)
+			continue;
+		if (p + len == n || (p + len + 2 <= n && b[p + len] == 0xff && (b[p + len + 1] & 0xf6) == 0xf0))
+			return 1;
+	}
+	return 0;
+}
+
+/* a container only the decoding child reads: 1 */
+static int
+foreign(const unsigned char *b, size_t n)
+{
+	return (n >= 12 && memcmp(b + 4, "ftyp", 4) == 0) || (n >= 4 && memcmp(b, "ADIF", 4) == 0) ||
+	    (n >= 4 && memcmp(b, "OggS", 4) == 0) || (n >= 5 && memcmp(b, "#!AMR", 5) == 0) ||
+	    (n >= 4 && memcmp(b, "\x30\x26\xb2\x75", 4) == 0) || (n >= 4 && memcmp(b, "\x1a\x45\xdf\xa3", 4) == 0);
+}
+
 /* what a refused file most likely is, for the message: " (AAC?)" or "" */
 static const char *
 guess(const unsigned char *b, size_t n)
@@ -225,6 +252,14 @@ audio_dec_sniff(int fd, const char *path, enum audio_dec_kind *kind, char *err, 
 		*kind = AUDIO_DEC_WAV;
 		return 0;
 	}
+	if (hn >= 4 && memcmp(head, "fLaC", 4) == 0) {
+		*kind = AUDIO_DEC_FLAC;
+		return 0;
+	}
+	if (foreign(head, (size_t)hn)) {
+		*kind = AUDIO_DEC_FOREIGN;
+		return 0;
+	}
 	/* ID3v2 tags (there may be more than one) before the MPEG frames */
 	for (;;) {
 		unsigned char t[10];
@@ -251,9 +286,10 @@ audio_dec_sniff(int fd, const char *path, enum audio_dec_kind *kind, char *err, 
 		return -1;
 	}
 	/* tag padding some writers put after the declared size */
-	int64_t p = 0;
+	int64_t p = 0, p0;
 	while (p < n && buf[p] == 0)
 		p++;
+	p0 = p;
 	for (int64_t start = p; p + 4 <= n && p <= start + JUNK_MAX; p++) {
 		if (!mpa_header(buf + p, &m))
 			continue;
@@ -268,6 +304,11 @@ audio_dec_sniff(int fd, const char *path, enum audio_dec_kind *kind, char *err, 
 			*kind = AUDIO_DEC_MP3;
 			return 0;
 		}
+	}
+	/* ADTS AAC (phones' .aac) looks like MPEG audio to a careless eye: before free format */
+	if (adts(buf + p0, n - p0) || (off > 0 && foreign(buf + p0, (size_t)(n - p0)))) {
+		*kind = AUDIO_DEC_FOREIGN;
+		return 0;
 	}
 	if (free_format(buf, n)) {
 		seterr(err, errlen, _("%s: a free-format MP3 (not supported); convert it to an MP3 with a fixed or "
@@ -406,7 +447,8 @@ wav_open(struct audio_dec *d, char *err, size_t errlen)
 		seterr(err, errlen, _("%s: not a readable WAV file (%s); convert it to MP3"), d->path, sf->strerror(NULL));
 		return -1;
 	}
-	if ((si.format & SF_FORMAT_TYPEMASK) != SF_FORMAT_WAV && (si.format & SF_FORMAT_TYPEMASK) != SF_FORMAT_WAVEX &&
+	if (d->kind == AUDIO_DEC_FLAC ? (si.format & SF_FORMAT_TYPEMASK) != SF_FORMAT_FLAC :
+	    (si.format & SF_FORMAT_TYPEMASK) != SF_FORMAT_WAV && (si.format & SF_FORMAT_TYPEMASK) != SF_FORMAT_WAVEX &&
 	    (si.format & SF_FORMAT_TYPEMASK) != SF_FORMAT_RF64) {
 		seterr(err, errlen, _("%s: not a WAV file; convert it to MP3"), d->path);
 		return -1;
@@ -488,6 +530,12 @@ audio_dec_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	if (audio_dec_sniff(d->fd, path, &d->kind, err, errlen) < 0) {
+		audio_dec_close(d);
+		return NULL;
+	}
+	if (d->kind == AUDIO_DEC_FOREIGN) {
+		seterr(err, errlen, _("%s: a phone or web recording (AAC, M4A, Opus, Ogg, AMR, WMA or WebM): it airs "
+		    "once it is converted; load it from a USB stick, which converts it"), path);
 		audio_dec_close(d);
 		return NULL;
 	}

@@ -1,6 +1,6 @@
 /*
  * decode: one audio file (MP3 through libmpg123, WAV through libsndfile) as
- * a stream of interleaved float frames, read a block at a time so a whole
+ * a stream of interleaved float frames (and FLAC, through libsndfile), read a block at a time so a whole
  * bulletin is never held in memory.
  *
  * Lifecycle: audio_dec_open() -> audio_dec_rate()/audio_dec_channels() ->
@@ -31,7 +31,14 @@
 #define AUDIO_DEC_MIN_RATE	8000
 #define AUDIO_DEC_MAX_RATE	192000
 
-enum audio_dec_kind { AUDIO_DEC_MP3, AUDIO_DEC_WAV };
+/*
+ * AUDIO_DEC_FLAC: read through libsndfile, as WAV (what a phone recording
+ * becomes on intake). AUDIO_DEC_FOREIGN: a format only the decoding child
+ * reads (M4A/AAC, ADTS AAC, Ogg Opus/Vorbis, AMR, WMA, WebM/Matroska): the
+ * sniffer says so, audio_dec_open() refuses it, the intake converts it
+ * (audio/avchild.h).
+ */
+enum audio_dec_kind { AUDIO_DEC_MP3, AUDIO_DEC_WAV, AUDIO_DEC_FLAC, AUDIO_DEC_FOREIGN };
 
 struct audio_dec;
 
@@ -49,8 +56,9 @@ void		 audio_dec_close(struct audio_dec *);
 
 /*
  * The content sniffer on its own (for ingest and tests): 0 and *kind when
- * the file open on fd (named path in messages) looks like MP3 or WAV; -1 and
- * a message otherwise. Reads with pread(): the file offset is not moved.
+ * the file open on fd (named path in messages) looks like MP3, WAV, FLAC or
+ * a foreign format; -1 and a message otherwise. Reads with pread(): the
+ * file offset is not moved.
  */
 int	audio_dec_sniff(int fd, const char *path, enum audio_dec_kind *kind, char *err, size_t errlen);
 

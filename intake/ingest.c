@@ -33,6 +33,7 @@
 #include <unistr.h>
 #include <unistd.h>
 
+#include "audio/avchild.h"
 #include "audio/decode.h"
 #include "base/date.h"
 #include "base/durable.h"
@@ -106,19 +107,25 @@ json_t *
 ingest_record_fields(const struct ingest_result *r, const char *source)
 {
 	json_t *o = json_object(), *loaded = json_array(), *refused = json_array(), *dups = json_array();
+	json_t *conv = json_object();
 
 	json_object_set_new(o, "source", json_string(source));
 	json_object_set_new(o, "manifest", json_string(!r->has_manifest ? "none" : r->manifest_signed ? "signed" :
 	    "unsigned"));
 	for (int i = 0; i < r->n; i++) {
 		const struct ingest_item *it = &r->items[i];
-		if (it->status == INGEST_LOADED || it->status == INGEST_UPDATED)
+		if (it->status == INGEST_LOADED || it->status == INGEST_UPDATED) {
 			json_array_append_new(loaded, json_string(it->b.id));
-		else if (it->status == INGEST_DUPLICATE)
+			if (it->converted[0])	/* id -> what it was: "M4A (AAC)" */
+				json_object_set_new(conv, it->b.id, json_string(it->converted));
+		} else if (it->status == INGEST_DUPLICATE)
 			json_array_append_new(dups, json_pack("{s:s, s:s}", "file", it->file, "bulletin", it->b.id));
 		else
 			json_array_append_new(refused, json_pack("{s:s, s:s}", "file", it->file, "reason", it->reason));
 	}
+	if (json_object_size(conv) > 0)
+		json_object_set(o, "converted", conv);
+	json_decref(conv);
 	json_object_set_new(o, "loaded", loaded);
 	json_object_set_new(o, "refused", refused);
 	json_object_set_new(o, "duplicates", dups);
@@ -858,6 +865,7 @@ struct job {
 	int			 old;		/* it replaces a bulletin of the same id */
 	char			 tmp[PATH_MAX];	/* the copy in the library's tmp/ */
 	struct mchild		 child;		/* J_MEASURE */
+	char			 converted[48];	/* what it was, when converted ("M4A (AAC)") */
 };
 
 #define MAX_JOBS 64
@@ -897,6 +905,45 @@ unnamed(const char *err, const char *name)
 	size_t n = strlen(name);
 
 	return strncmp(err, name, n) == 0 && err[n] == ':' ? err + n + 2 : err;
+}
+
+/*
+ * A phone's recording, copied to j->tmp: converted there to FLAC by the
+ * decoding child (its own limits; nothing of libav* in this process). The
+ * hash stays the original's: it is what the stick or the manifest gave.
+ */
+static int
+convert(struct ctx *x, struct job *j, char *err, size_t errlen)
+{
+	char flac[PATH_MAX + 8], reason[32], why[512];
+	struct avconvert cv;
+
+	(void)x;
+	snprintf(flac, sizeof(flac), "%s.flac", j->tmp);
+	if (avchild_convert(j->tmp, flac, AUDIO_DEC_MAX_SECONDS, INGEST_CONVERT_S, &cv, reason, sizeof(reason), why,
+	    sizeof(why)) < 0) {
+		if (strcmp(reason, "too-long") == 0)
+			snprintf(err, errlen, _("is longer than %d minutes: split it into shorter bulletins"),
+			    AUDIO_DEC_MAX_SECONDS / 60);
+		else if (strcmp(reason, "not-audio") == 0)
+			snprintf(err, errlen, "%s", _("looks like a phone recording but holds no audio that can be "
+			    "played (damaged, or only video): record it again or convert it to MP3"));
+		else if (strcmp(reason, "decode") == 0 || strcmp(reason, "timeout") == 0)
+			snprintf(err, errlen, _("is a damaged recording (%s): copy it again from the phone, or convert "
+			    "it to MP3"), why);
+		else if (strcmp(reason, "output") == 0)
+			snprintf(err, errlen, _("could not be stored on the board: %s"), why);
+		else
+			snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	if (rename(flac, j->tmp) < 0) {
+		unlink(flac);
+		snprintf(err, errlen, _("could not be stored on the board: %s"), storage_words(errno));
+		return -1;
+	}
+	snprintf(j->converted, sizeof(j->converted), "%s", cv.label);
+	return 0;
 }
 
 static void
@@ -978,6 +1025,11 @@ prepare(struct ctx *x, struct job *j, const struct queue *q)
 		goto out;
 	}
 
+	if (kind == AUDIO_DEC_FOREIGN && convert(x, j, err, sizeof(err)) < 0) {
+		jrefuse(j, "%s", err);
+		goto out;
+	}
+
 	/* what it becomes */
 	if (mb) {
 		bul_copy(&b, mb);
@@ -1016,7 +1068,8 @@ prepare(struct ctx *x, struct job *j, const struct queue *q)
 	j->old = old != NULL;
 	memcpy(b.sha256, sha, sizeof(sha));
 	free(b.file);
-	if (asprintf(&b.file, "audio/%s.%s", sha, kind == AUDIO_DEC_WAV ? "wav" : "mp3") < 0)
+	if (asprintf(&b.file, "audio/%s.%s", sha, kind == AUDIO_DEC_WAV ? "wav" : kind == AUDIO_DEC_MP3 ? "mp3" :
+	    "flac") < 0)
 		abort();
 	b.imported = x->o->now;
 	b.imported_off = x->o->now_off;
@@ -1125,6 +1178,7 @@ finish(struct ctx *x, struct job *j)
 		}
 		it = add_item(x->r, nfc, j->old ? INGEST_UPDATED : INGEST_LOADED);
 		bul_copy(&it->b, &j->bul);
+		snprintf(it->converted, sizeof(it->converted), "%s", j->converted);
 		remember(x, &j->bul);
 		break;
 	}

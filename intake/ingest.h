@@ -2,7 +2,10 @@
  * ingest: bulletins from a USB stick into the library (DESIGN.md
  * "Bulletins", the USB layout). The stick is hostile until proven otherwise.
  *
- * Layout: ROOT/LOAXA/ holds audio files (MP3 or WAV, found by content),
+ * Layout: ROOT/LOAXA/ holds audio files (MP3, WAV or FLAC, found by
+ * content, or a phone's recording: M4A/AAC, ADTS AAC, Ogg Opus/Vorbis, AMR,
+ * WMA, WebM, converted to FLAC on intake by the decoding child,
+ * audio/avchild.h; the bulletin's sha256 stays the file's as given),
  * optionally in sub-folders named after topics, an optional manifest.cfg
  * (+ manifest.cfg.sig), an optional loaxa.cfg (+ .sig, see intake/apply.h,
  * applied by the command before this runs), receipts written back by earlier
@@ -65,6 +68,7 @@
 #define INGEST_CHILD_CPU_S	120		/* decoding + measuring one file */
 #define INGEST_CHILD_MEM	(256LL << 20)	/* address space the child may add */
 #define INGEST_VALID_DAYS	30
+#define INGEST_CONVERT_S	300		/* wall-clock bound of one conversion */
 
 struct ingest_limits {
 	long long	 max_file, max_total, reserve;
@@ -85,6 +89,7 @@ struct ingest_item {
 	enum ingest_status status;
 	struct bulletin	 b;		/* LOADED, UPDATED: as stored; DUPLICATE: b.id = the bulletin holding it */
 	char		*reason;	/* REFUSED: what is wrong and what to do (translated) */
+	char		 converted[48];	/* LOADED, UPDATED: "M4A (AAC)" when converted on intake; "" */
 };
 
 struct ingest_result {

@@ -95,6 +95,8 @@ build-essential pkg-config gettext clang mandoc
 libasound2-dev libconfig-dev libmpg123-dev libsodium-dev libjansson-dev libyajl-dev
 libsndfile1-dev libebur128-dev libgpiod-dev libsystemd-dev libunistring-dev
 libmosquitto-dev libcurl4-openssl-dev libpq-dev libsqlite3-dev
+libavformat-dev libavcodec-dev libswresample-dev libavutil-dev libseccomp-dev
+ffmpeg icecast2
 mosquitto mosquitto-clients postgresql sqlite3 openssl
 alsa-utils libasound2-plugins espeak-ng lame mpg123 sox pulseaudio python3 busybox-static
 valgrind time

@@ -246,6 +246,12 @@ receipt(struct run *x, int32_t today)
 			if (it->b.level != BUL_NORMAL)
 				fprintf(fp, " — %s", it->b.level == BUL_PRIORITY ? _("priority") : _("EMERGENCY"));
 			fprintf(fp, "\n      %s: %s, %s: %s\n", _("file"), it->file, _("id"), it->b.id);
+			if (it->converted[0]) {
+				fprintf(fp, "      ");
+				fprintf(fp, _("converted from %s to FLAC on the board (the original is kept on the "
+				    "stick)"), it->converted);
+				fprintf(fp, "\n");
+			}
 		}
 	}
 	if (r->duplicates > 0) {

@@ -32,8 +32,8 @@ bad() {	# bad FILE EXPECTED-TEXT...
 
 bad empty.mp3 "is empty" "copy it again"
 bad text.mp3 "not an MP3 or WAV file (text?)" "convert it to MP3"
-bad phone.m4a "not an MP3 or WAV file (AAC/MP4?)" "convert it to MP3"
-bad adts-renamed.mp3 "(AAC?)" "convert it to MP3"
+bad phone.m4a "a phone or web recording" "load it from a USB stick"
+bad adts-renamed.mp3 "a phone or web recording" "load it from a USB stick"
 bad truncated.mp3 "ends early" "truncated" "copy it again"
 bad truncated.wav "truncated" "copy it again"
 bad corrupt.mp3 "damaged MP3 data" "copy it again"

@@ -113,9 +113,9 @@ bad_files_are_refused_naming_the_file_and_what_to_do(void)
 	static const struct { const char *file, *says, *todo; } t[] = {
 		{ "empty.mp3", "empty", "copy it again" },
 		{ "text.mp3", "not an MP3 or WAV file (text?)", "convert it to MP3" },
-		{ "phone.m4a", "not an MP3 or WAV file (AAC/MP4?)", "convert it to MP3" },
-		{ "adts.aac", "(AAC?)", "convert it to MP3" },
-		{ "adts-renamed.mp3", "(AAC?)", "convert it to MP3" },
+		{ "phone.m4a", "a phone or web recording", "load it from a USB stick" },
+		{ "adts.aac", "a phone or web recording", "load it from a USB stick" },
+		{ "adts-renamed.mp3", "a phone or web recording", "load it from a USB stick" },
 		{ "huge-id3.mp3", "ID3 tag claims", "convert it to MP3" },
 		{ "freeformat.mp3", "free-format", "convert it to an MP3" },
 		{ "huge-header.wav", "WAV", "convert it to MP3" },

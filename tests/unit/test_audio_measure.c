@@ -92,7 +92,7 @@ damaged_or_truncated_file_is_refused_not_measured_short(void)
 	EXPECT_INT(audio_measure(fx("corrupt.mp3"), &m, err, sizeof(err)), -1);
 	EXPECT(strstr(err, "damaged") != NULL);
 	EXPECT_INT(audio_measure(fx("phone.m4a"), &m, err, sizeof(err)), -1);
-	EXPECT(strstr(err, "phone.m4a: not an MP3 or WAV file") != NULL);
+	EXPECT(strstr(err, "phone.m4a: a phone or web recording") != NULL);
 }
 
 int
