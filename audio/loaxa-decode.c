@@ -26,7 +26,8 @@
  * Exit 0 done, 1 error, 2 usage, 3 limits could not be set (fail closed).
  *
  * Limits, set before any input is touched: address space, CPU seconds
- * (convert), file size (convert: the output's bound; stream: none written),
+ * (convert), file size (convert: the output's bound; a stream writes only
+ * to the descriptors it was given),
  * open files, no core; no new privileges and a seccomp filter that refuses
  * exec, ptrace, mounts and namespaces (and sockets, for convert). Demuxers
  * are limited to the audio containers named below, protocols to http(s)
@@ -410,7 +411,8 @@ stream_main(int argc, char **argv)
 		fail("scheme", "%s: only http:// and https:// streams are relayed", url);
 	streaming = 1;
 	signal(SIGPIPE, SIG_IGN);
-	limits(0, 0);
+	/* no file-size bound: what it writes goes to its pipes (or, run by hand, wherever its caller said) */
+	limits(RLIM_INFINITY, 0);
 	av_channel_layout_default(&o.layout, ch);
 	open_input(&in, url);
 	say("connected %s %s %d %d", in.fmt->iformat->name, in.dec->codec->name, in.dec->sample_rate,

@@ -29,6 +29,7 @@
 #include "audio/dsp.h"
 #include "audio/limit.h"
 #include "audio/play.h"
+#include "audio/stream.h"
 #include "base/translate.h"
 
 #define CHUNK		2048	/* frames decoded per block */
@@ -50,6 +51,8 @@ struct audio_player {
 
 	/* the item */
 	struct audio_dec *dec;
+	struct audio_stream *stream;	/* a relay item (not owned) */
+	long		 stream_left;	/* its frames still to come */
 	long		 rate;
 	int		 ch;
 	long		 silence_left;	/* frames; silence item when dec == NULL */
@@ -226,6 +229,7 @@ finish(struct audio_player *p, enum audio_state st)
 {
 	audio_dec_close(p->dec);
 	p->dec = NULL;
+	p->stream = NULL;
 	p->phase = PH_END;
 	p->state = st;
 	clock_gettime(CLOCK_BOOTTIME, &p->t_end);
@@ -372,6 +376,35 @@ audio_player_start_silence(struct audio_player *p, long ms)
 	return 0;
 }
 
+int
+audio_player_start_stream(struct audio_player *p, struct audio_stream *st, long ms, char *err, size_t errlen)
+{
+	if (begin(p, AUDIO_STREAM_RATE, AUDIO_STREAM_CH) < 0)
+		return fail_start(p, err, errlen);
+	p->stream = st;
+	p->stream_left = (long)((long long)AUDIO_STREAM_RATE * (ms > 0 ? ms : 0) / 1000);
+	p->gain = 1.0f;
+	p->gain_db = 0;
+	p->use_limiter = 1;
+	if (p->lim == NULL || p->lim_rate != p->rate || p->lim_ch != p->ch) {
+		audio_limit_free(p->lim);
+		if ((p->lim = audio_limit_new(p->rate, p->ch, p->ceiling)) == NULL) {
+			seterr(p, "%s", strerror(ENOMEM));
+			return fail_start(p, err, errlen);
+		}
+		p->lim_rate = p->rate;
+		p->lim_ch = p->ch;
+	}
+	audio_limit_reset(p->lim);
+	audio_limit_set_gain(p->lim, 1.0f);
+	if (buffers(p, p->ch, (long)audio_limit_latency(p->lim)) < 0) {
+		seterr(p, "%s", strerror(ENOMEM));
+		return fail_start(p, err, errlen);
+	}
+	audio_stream_begin(st);
+	return 0;
+}
+
 /* smoothstep: 0 at x = 0, 1 at x = 1, flat at both ends (no click); no libm */
 static float
 ramp(double x)
@@ -404,7 +437,7 @@ produce(struct audio_player *p)
 	p->ob_len = p->ob_off = 0;
 	if (p->src_done)
 		return 0;
-	if (p->dec == NULL) {
+	if (p->dec == NULL && p->stream == NULL) {
 		n = p->silence_left < CHUNK ? p->silence_left : CHUNK;
 		memset(p->ob, 0, sizeof(float) * (size_t)(n * ch));
 		p->silence_left -= n;
@@ -413,7 +446,13 @@ produce(struct audio_player *p)
 		p->ob_len = n;
 		return n;
 	}
-	n = audio_dec_read(p->dec, p->hb + p->hb_len * ch, CHUNK);
+	if (p->stream) {
+		n = p->stream_left < CHUNK ? p->stream_left : CHUNK;
+		if (n > 0)
+			audio_stream_read(p->stream, p->hb + p->hb_len * ch, (size_t)n);
+		p->stream_left -= n;
+	} else
+		n = audio_dec_read(p->dec, p->hb + p->hb_len * ch, CHUNK);
 	if (n < 0) {
 		/* a damaged file: what was decoded fades out, then the item fails */
 		seterr(p, "%s", audio_dec_error(p->dec));
@@ -462,6 +501,7 @@ produce(struct audio_player *p)
 		p->src_done = 1;
 		audio_dec_close(p->dec);
 		p->dec = NULL;
+		p->stream = NULL;
 	}
 	if (p->stop_left >= 0)
 		stop_ramp(p, p->ob, p->ob_len);
@@ -469,6 +509,7 @@ produce(struct audio_player *p)
 		p->src_done = 1;
 		audio_dec_close(p->dec);
 		p->dec = NULL;
+		p->stream = NULL;
 	}
 	return p->ob_len;
 }
@@ -647,6 +688,7 @@ audio_player_stop(struct audio_player *p)
 		p->src_done = 1;
 		audio_dec_close(p->dec);
 		p->dec = NULL;
+		p->stream = NULL;
 	}
 }
 

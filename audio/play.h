@@ -75,6 +75,13 @@ void	audio_player_free(struct audio_player *);
 int	audio_player_start_file(struct audio_player *, const char *path, double gain_db, char *err, size_t errlen);
 int	audio_player_start_item(struct audio_player *, const struct audio_item *, char *err, size_t errlen);
 int	audio_player_start_silence(struct audio_player *, long ms);
+/*
+ * A relayed stream (stream.h) for ms: its samples as they come (silence
+ * where it has none), faded in and out, through the limiter; the stream's
+ * own rider sets the loudness. The stream stays the caller's.
+ */
+struct audio_stream;
+int	audio_player_start_stream(struct audio_player *, struct audio_stream *, long ms, char *err, size_t errlen);
 
 int	audio_player_pollfds(struct audio_player *, struct pollfd *, int max);
 enum audio_state audio_player_service(struct audio_player *, struct pollfd *, int n);

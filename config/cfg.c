@@ -442,11 +442,91 @@ id_taken(const struct cfg *c, const char *id)
  * One session group. inline_ex: an exception's inline session (no days).
  * Returns 0 when *out is complete, -1 otherwise (errors reported).
  */
+static int parse_session_or_relay(struct ld *, const config_setting_t *, int inline_ex, int relay,
+    struct cfg_session *);
+
+/* a relay's own keys: its stream and what airs while the stream is down */
+static int
+parse_relay(struct ld *ld, const config_setting_t *g, struct cfg_session *out)
+{
+	struct cfg_relay *r = cfgkey_calloc(1, sizeof(*r));
+	const char *s;
+	long long v;
+	int ok = 1, k;
+
+	out->relay = r;
+	r->fallback = CFG_FALLBACK_BULLETINS;
+	r->fallback_after = 10;
+	k = cfgkey_str(&ld->l, g, "url", &s);
+	if (k == 0) {
+		cfgkey_missing(&ld->l, g, "url", _("the stream's address, e.g. \"https://example.vn/vov1.m3u8\""));
+		ok = 0;
+	} else if (k > 0) {
+		const config_setting_t *u = config_setting_get_member(g, "url");
+		size_t n = strlen(s);
+		int bad = 0;
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f)
+				bad = 1;
+		if (strncmp(s, "http://", 7) != 0 && strncmp(s, "https://", 8) != 0) {
+			cfgkey_err(&ld->l, u, _("\"%s\" is not an http:// or https:// address (only those are relayed)"), s);
+			ok = 0;
+		} else if (bad || n > 1024 || n <= 8) {
+			cfgkey_err(&ld->l, u, "%s", _("is not a usable address (spaces, control characters, or longer than "
+			    "1024 characters)"));
+			ok = 0;
+		} else
+			r->url = cfgkey_strdup(s);
+	} else
+		ok = 0;
+	k = cfgkey_str(&ld->l, g, "name", &s);
+	if (k > 0)
+		r->name = cfgkey_strdup(s);
+	else if (k < 0)
+		ok = 0;
+	k = cfgkey_str(&ld->l, g, "fallback", &s);
+	if (k > 0 && strcmp(s, "bulletins") == 0)
+		r->fallback = CFG_FALLBACK_BULLETINS;
+	else if (k > 0 && strcmp(s, "silence") == 0)
+		r->fallback = CFG_FALLBACK_SILENCE;
+	else if (k > 0) {
+		cfgkey_err(&ld->l, config_setting_get_member(g, "fallback"),
+		    _("\"%s\" is not a fallback (use \"bulletins\" or \"silence\")"), s);
+		ok = 0;
+	} else if (k < 0)
+		ok = 0;
+	k = cfgkey_int(&ld->l, g, "fallback_after", 2, 600, &v);
+	if (k > 0)
+		r->fallback_after = (int)v;
+	else if (k < 0)
+		ok = 0;
+	if (cfgkey_bool(&ld->l, g, "chime", &r->chime) < 0)
+		ok = 0;
+	r->silence_db = -50;
+	r->silence_seconds = 20;
+	if (cfgkey_num(&ld->l, g, "silence_db", -90, -10, &r->silence_db) < 0)
+		ok = 0;
+	k = cfgkey_int(&ld->l, g, "silence_seconds", 0, 600, &v);
+	if (k > 0)
+		r->silence_seconds = (int)v;
+	else if (k < 0)
+		ok = 0;
+	return ok ? 0 : -1;
+}
+
 static int
 parse_session(struct ld *ld, const config_setting_t *g, int inline_ex, struct cfg_session *out)
 {
+	return parse_session_or_relay(ld, g, inline_ex, 0, out);
+}
+
+static int
+parse_session_or_relay(struct ld *ld, const config_setting_t *g, int inline_ex, int relay, struct cfg_session *out)
+{
 	static const char *const keys[] = { "id", "days", "start", "minutes", "topics", "every_weeks", "anchor",
 		NULL };
+	static const char *const rkeys[] = { "id", "name", "url", "days", "start", "minutes", "every_weeks", "anchor",
+		"fallback", "fallback_after", "chime", "silence_db", "silence_seconds", NULL };
 	static const char *const ikeys[] = { "id", "start", "minutes", "topics", NULL };
 	const config_setting_t *t;
 	const char *id, *s;
@@ -460,8 +540,11 @@ parse_session(struct ld *ld, const config_setting_t *g, int inline_ex, struct cf
 		cfgkey_err(&ld->l, g, _("must be a group { id = ...; days = ...; start = ...; minutes = ...; }"));
 		return -1;
 	}
-	cfgkey_keys(&ld->l, g, inline_ex ? ikeys : keys);
-	if ((id = cfgkey_id(&ld->l, g, _("the session's short name, e.g. \"morning\""))) == NULL)
+	cfgkey_keys(&ld->l, g, inline_ex ? ikeys : relay ? rkeys : keys);
+	if (relay && parse_relay(ld, g, out) < 0)
+		ok = 0;
+	if ((id = cfgkey_id(&ld->l, g, relay ? _("the relay's short name, e.g. \"vov1\"") :
+	    _("the session's short name, e.g. \"morning\""))) == NULL)
 		ok = 0;
 	else if (!inline_ex && id_taken(ld->c, id)) {
 		cfgkey_err(&ld->l, config_setting_get_member(g, "id"), _("session \"%s\" is defined twice (ids must be unique)"),
@@ -494,7 +577,7 @@ parse_session(struct ld *ld, const config_setting_t *g, int inline_ex, struct cf
 	else
 		out->minutes = (int)v;
 
-	if ((t = config_setting_get_member(g, "topics")) != NULL) {
+	if (!relay && (t = config_setting_get_member(g, "topics")) != NULL) {
 		if (config_setting_type(t) != CONFIG_TYPE_ARRAY) {
 			cfgkey_err(&ld->l, t, _("must be an array of topic ids, e.g. [ \"law\", \"local\" ]"));
 			ok = 0;
@@ -546,23 +629,31 @@ parse_session(struct ld *ld, const config_setting_t *g, int inline_ex, struct cf
 static void
 free_session(struct cfg_session *s)
 {
+	if (s->relay) {
+		free(s->relay->name);
+		free(s->relay->url);
+		free(s->relay);
+	}
 	free(s->id);
 	for (int i = 0; i < s->ntopics; i++)
 		free(s->topics[i]);
 	free(s->topics);
 }
 
+/* appends the list's sessions (or relays) to *out */
 static void
 parse_sessions(struct ld *ld, const config_setting_t *l, struct cfg_session **out, int *nout,
-    const struct cfg_period *owner)
+    const struct cfg_period *owner, int relay)
 {
 	int n = config_setting_length(l);
+	struct cfg_session *grown = realloc(*out, (size_t)(*nout + n + 1) * sizeof(**out));
 
-	*out = cfgkey_calloc((size_t)n, sizeof(**out));
-	*nout = 0;
+	if (grown == NULL)
+		abort();	/* as cfgkey_calloc: a config is small */
+	*out = grown;
 	for (int i = 0; i < n; i++) {
 		struct cfg_session s;
-		if (parse_session(ld, config_setting_get_elem(l, (unsigned)i), 0, &s) < 0) {
+		if (parse_session_or_relay(ld, config_setting_get_elem(l, (unsigned)i), 0, relay, &s) < 0) {
 			free_session(&s);
 			continue;
 		}
@@ -598,7 +689,8 @@ get_wdate(struct ld *ld, const config_setting_t *g, const char *name, struct cfg
 static void
 parse_periods(struct ld *ld, const config_setting_t *root)
 {
-	static const char *const keys[] = { "id", "name", "from", "to", "scale", "replace", "sessions", NULL };
+	static const char *const keys[] = { "id", "name", "from", "to", "scale", "replace", "sessions", "relays",
+		NULL };
 	const config_setting_t *l = cfgkey_group(&ld->l, root, "periods", CONFIG_TYPE_LIST);
 	struct cfg *c = ld->c;
 	int n;
@@ -656,8 +748,12 @@ parse_periods(struct ld *ld, const config_setting_t *root)
 		p->id = cfgkey_strdup(id);
 		p->name = cfgkey_strdup(name);
 		if ((sl = cfgkey_group(&ld->l, g, "sessions", CONFIG_TYPE_LIST)) != NULL)
-			parse_sessions(ld, sl, &p->sessions, &p->nsessions, p);
+			parse_sessions(ld, sl, &p->sessions, &p->nsessions, p, 0);
 		else if (config_setting_get_member(g, "sessions") != NULL)
+			ok = 0;
+		if ((sl = cfgkey_group(&ld->l, g, "relays", CONFIG_TYPE_LIST)) != NULL)
+			parse_sessions(ld, sl, &p->sessions, &p->nsessions, p, 1);
+		else if (config_setting_get_member(g, "relays") != NULL)
 			ok = 0;
 		c->nperiods++;
 		(void)ok;	/* a bad period is kept so later references to it resolve; ld->l.bad is set */
@@ -881,7 +977,7 @@ static void
 parse_root(struct ld *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = { "version", "serial", "site", "paths", "audio", "quiet_hours", "time",
-		"topics", "sessions", "periods", "exceptions", "trust", "fleet", NULL };
+		"topics", "sessions", "relays", "periods", "exceptions", "trust", "fleet", NULL };
 	const config_setting_t *l;
 	long long v;
 	int r;
@@ -904,7 +1000,9 @@ parse_root(struct ld *ld, const config_setting_t *root)
 	parse_time(ld, root);
 	parse_topics(ld, root);
 	if ((l = cfgkey_group(&ld->l, root, "sessions", CONFIG_TYPE_LIST)) != NULL)
-		parse_sessions(ld, l, &ld->c->sessions, &ld->c->nsessions, NULL);
+		parse_sessions(ld, l, &ld->c->sessions, &ld->c->nsessions, NULL, 0);
+	if ((l = cfgkey_group(&ld->l, root, "relays", CONFIG_TYPE_LIST)) != NULL)
+		parse_sessions(ld, l, &ld->c->sessions, &ld->c->nsessions, NULL, 1);
 	parse_periods(ld, root);
 	parse_exceptions(ld, root);
 	parse_trust(ld, root);

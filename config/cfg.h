@@ -34,6 +34,24 @@ struct cfg_days {
 
 struct cfg_period;
 
+/*
+ * A relay ("tiếp sóng"): a session whose content is a radio stream. It is
+ * a session in every way the timetable cares about (days, start, minutes,
+ * periods' add/replace/scale, overlaps, quiet hours, exceptions by id); its
+ * content is the stream, and while the stream is down for fallback_after
+ * seconds, the fallback.
+ */
+enum cfg_fallback { CFG_FALLBACK_BULLETINS, CFG_FALLBACK_SILENCE };
+struct cfg_relay {
+	char		*name;		/* for people: "VOV1 — Thời sự" */
+	char		*url;		/* http:// or https:// */
+	enum cfg_fallback fallback;
+	int		 fallback_after;	/* seconds the stream may be down before the fallback */
+	int		 chime;		/* the chime before it (audio.chime); default no */
+	double		 silence_db;	/* dead air: peaks below this (dBFS, default -50) ... */
+	int		 silence_seconds;	/* ... this long (default 20; 0: not checked) is a dropout */
+};
+
 struct cfg_session {
 	char		*id;
 	struct cfg_days	 days;
@@ -44,6 +62,7 @@ struct cfg_session {
 	char		**topics;	/* allowed topics; ntopics == 0: all */
 	int		 ntopics;
 	const struct cfg_period *period;	/* owner; NULL: the normal timetable */
+	struct cfg_relay *relay;	/* a relay (from a `relays` list); NULL: bulletins */
 	int		 line;
 };
 

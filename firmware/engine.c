@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "audio/play.h"
+#include "audio/stream.h"
 #include "base/date.h"
 #include "base/durable.h"
 #include "base/log.h"
@@ -47,10 +48,14 @@
 #define CATCHUP_DAYS	366
 #define LOAXA_VERSION	"0.1"
 
-enum step_kind { ST_OPEN, ST_AMP_ON, ST_WAIT, ST_CHIME, ST_GAP, ST_ITEM, ST_ANNOUNCE, ST_AMP_OFF };
+enum step_kind { ST_OPEN, ST_AMP_ON, ST_WAIT, ST_CHIME, ST_GAP, ST_ITEM, ST_ANNOUNCE, ST_RELAY, ST_AMP_OFF };
 
 /* the device is opened and set up this long before a session at least */
 #define PREPARE_MS	1000
+/* a relay's stream is opened this long before its start: to connect and buffer */
+#define RELAY_PREPARE_MS 5000
+/* a fallback that found no bulletin is tried again after this */
+#define RELAY_NOFILL_MS	60000
 
 struct step {
 	enum step_kind	 k;
@@ -77,6 +82,18 @@ struct session {
 	long long		 item_start_ms;
 	double			 item_gain;
 	char			 announce[512];	/* ST_ANNOUNCE: the file, deleted once played */
+	/* a relay session (slot.session->relay) */
+	int			 relay;
+	int			 stream_open;
+	int			 relay_logged;
+	long long		 relay_start_ms;	/* the stream first aired; 0: not yet */
+	long long		 fb_start_ms;		/* a fallback began; 0: none running */
+	long long		 fallback_ms;
+	long long		 nofill_until;		/* no bulletin for the fallback: not before this */
+	int			 fallback_items, emergencies;
+	unsigned char		 fallback[MAX_ITEMS];	/* items[i] airs as the relay's fallback */
+	struct cfg_session	 fb_session;		/* the relay as a session of bulletins (all topics) */
+	const char		*relay_reason;		/* engine_stop's reason, for the record */
 };
 
 /* the last airing of each bulletin: read from the log once, then kept here */
@@ -531,6 +548,94 @@ begin_session(struct engine *e, const struct sched_slot *sl, long long slot_ms, 
 		e->hw = slot_ms;
 }
 
+/* a relay: the stream opened ahead, the amplifier, the start, (the chime), the stream to the end */
+static void
+begin_relay(struct engine *e, const struct sched_slot *sl, long long slot_ms, long long start_ms)
+{
+	struct session *s = &e->s;
+	long long warm = e->cfg->audio.amplifier.present ? e->cfg->audio.amplifier.warmup_ms : 0;
+
+	memset(s, 0, sizeof(*s));
+	s->active = 1;
+	s->cfg = e->cfg;
+	s->timed = 1;
+	s->relay = 1;
+	s->slot = *sl;
+	s->slot_ms = slot_ms;
+	s->end_ms = start_ms + sl->length_ms;
+	s->fb_session = *sl->session;
+	s->fb_session.relay = NULL;
+	s->fb_session.topics = NULL;
+	s->fb_session.ntopics = 0;
+	if (start_ms - warm < now_ms(e))
+		start_ms = now_ms(e) + warm;
+	add_step(s, ST_OPEN, 0, 0, 0);
+	add_step(s, ST_WAIT, start_ms - warm, 0, 0);
+	add_step(s, ST_AMP_ON, 0, 0, 0);
+	add_step(s, ST_WAIT, start_ms, 0, 0);
+	if (e->chime_ms > 0 && sl->session->relay->chime)
+		add_step(s, ST_CHIME, 0, 0, 0);
+	add_step(s, ST_RELAY, 0, 0, 0);
+	add_step(s, ST_AMP_OFF, 0, 0, 0);
+	if (slot_ms > e->hw)
+		e->hw = slot_ms;
+}
+
+/* the relay's record: what was heard, what replaced it, why */
+static void
+log_relay(struct engine *e)
+{
+	struct session *s = &e->s;
+	const struct cfg_relay *r = s->slot.session->relay;
+	struct audio_stream_stats st;
+	json_t *o;
+	const char *outcome;
+
+	if (!s->relay || s->relay_logged)
+		return;
+	s->relay_logged = 1;
+	memset(&st, 0, sizeof(st));
+	if (s->stream_open && e->env.player.stream_stats)
+		e->env.player.stream_stats(e->env.player.h, &st);
+	if (s->fb_start_ms) {
+		s->fallback_ms += now_ms(e) - s->fb_start_ms;
+		s->fb_start_ms = 0;
+	}
+	outcome = s->relay_reason ? "interrupted" : st.heard_ms == 0 ? "failed" :
+	    st.dropouts > 0 || s->fallback_ms > 0 || st.dropout_ms > 2000 ? "partial" : "complete";
+	o = json_object();
+	json_object_set_new(o, "session", json_string(s->slot.session->id));
+	json_object_set_new(o, "period", json_string(s->slot.period ? s->slot.period->id : "normal"));
+	put_ts(o, "scheduled", s->slot_ms);
+	put_ts(o, "slot", s->slot_ms);
+	if (s->relay_start_ms)
+		put_ts(o, "start", s->relay_start_ms);
+	put_ts(o, "end", now_ms(e));
+	json_object_set_new(o, "url", json_string(r->url));
+	if (r->name)
+		json_object_set_new(o, "name", json_string(r->name));
+	json_object_set_new(o, "heard_ms", json_integer(st.heard_ms));
+	json_object_set_new(o, "dropouts", json_integer(st.dropouts));
+	json_object_set_new(o, "dropout_ms", json_integer(st.dropout_ms));
+	json_object_set_new(o, "fallback", json_string(r->fallback == CFG_FALLBACK_BULLETINS ? "bulletins" : "silence"));
+	json_object_set_new(o, "fallback_ms", json_integer(s->fallback_ms));
+	json_object_set_new(o, "fallback_bulletins", json_integer(s->fallback_items));
+	json_object_set_new(o, "connects", json_integer(st.connects));
+	json_object_set_new(o, "emergencies", json_integer(s->emergencies));
+	if (st.format[0])
+		json_object_set_new(o, "format", json_string(st.format));
+	json_object_set_new(o, "amplifier", json_string(!e->cfg->audio.amplifier.present ? "absent" :
+	    s->amp ? "on" : "off"));
+	json_object_set_new(o, "outcome", json_string(outcome));
+	if (s->relay_reason)
+		json_object_set_new(o, "reason", json_string(s->relay_reason));
+	else if (strcmp(outcome, "complete") != 0 && st.reason[0])
+		json_object_set_new(o, "reason", json_string(st.error[0] ? st.error : st.reason));
+	record(e, "relay", o);
+	if (strcmp(outcome, "complete") != 0 && st.reason[0])
+		set_error(e, _("relay %s: %s (%s)"), s->slot.session->id, st.error[0] ? st.error : st.reason, st.reason);
+}
+
 static void
 log_airing(struct engine *e, int i, long long end_ms, const char *outcome, const char *reason)
 {
@@ -553,6 +658,8 @@ log_airing(struct engine *e, int i, long long end_ms, const char *outcome, const
 	json_object_set_new(o, "outcome", json_string(outcome));
 	if (reason)
 		json_object_set_new(o, "reason", json_string(reason));
+	if (s->relay && s->fallback[i])
+		json_object_set_new(o, "fallback", json_true());	/* in place of the relay's stream */
 	s->logged[i] = 1;
 	record(e, "airing", o);
 	e->airings++;
@@ -601,6 +708,12 @@ end_session(struct engine *e)
 		if (board_amp(e->env.board, 0, err, sizeof(err)) < 0)
 			set_error(e, _("amplifier relay: %s"), err);
 	}
+	if (s->relay) {
+		log_relay(e);
+		if (s->stream_open && e->env.player.stream_close)
+			e->env.player.stream_close(e->env.player.h);
+		s->stream_open = 0;
+	}
 	s->amp = 0;
 	if (s->opened)
 		e->env.player.close(e->env.player.h);
@@ -648,6 +761,19 @@ handle_slot(struct engine *e, const struct sched_slot *sl, long long slot_ms, lo
 
 	if (items == NULL)
 		return;
+	if (sl->session->relay) {
+		free(items);
+		if (missed_reason == NULL && e->env.player.stream_open == NULL)
+			missed_reason = "this player cannot relay streams";
+		if (missed_reason != NULL) {
+			log_missed(e, sl, slot_ms, NULL, missed_reason);
+			if (slot_ms > e->hw)
+				e->hw = slot_ms;
+			return;
+		}
+		begin_relay(e, sl, slot_ms, start_ms);
+		return;
+	}
 	n = e->plan ? plan_slot(e->plan, sl, items, MAX_ITEMS, 0) : 0;
 	/* emergencies are the engine's own business, not the session's */
 	for (int i = 0; i < n; i++)
@@ -818,7 +944,7 @@ next_slot(struct engine *e, struct sched_slot *out, long long *slot_ms)
 					*out = sl[i];
 				if (slot_ms)
 					*slot_ms = ms[i];
-				return ms[i] - lead;
+				return ms[i] - (sl[i].session->relay && lead < RELAY_PREPARE_MS ? RELAY_PREPARE_MS : lead);
 			}
 	}
 	return LLONG_MAX;
@@ -1050,8 +1176,37 @@ start_step(struct engine *e)
 		}
 		break;
 	}
+	case ST_RELAY: {
+		long ms = (long)(s->end_ms - now_ms(e));
+		if (ms < 500)
+			return 1;	/* the slot is over (a long emergency, a long fallback) */
+		if (s->fb_start_ms) {
+			s->fallback_ms += now_ms(e) - s->fb_start_ms;
+			s->fb_start_ms = 0;
+		}
+		if (!s->relay_start_ms)
+			s->relay_start_ms = now_ms(e);
+		r = e->env.player.start_stream(e->env.player.h, ms, err, sizeof(err));
+		if (r < 0) {
+			set_error(e, _("relay %s: %s"), s->slot.session->id, err);
+			return 1;
+		}
+		break;
+	}
 	case ST_ITEM:
 		b = s->items[st->item].b;
+		/* a fallback bulletin: when the stream is back, back to the stream */
+		if (s->relay && s->fallback[st->item] && e->env.player.stream_down_ms(e->env.player.h) == 0) {
+			for (int j = s->cur; j < s->nsteps; j++) {
+				if (s->steps[j].k == ST_ITEM)
+					s->logged[s->steps[j].item] = 1;	/* a candidate, never due: no record */
+				if (s->steps[j].k == ST_RELAY) {
+					s->cur = j - 1;
+					break;
+				}
+			}
+			return 1;
+		}
 		/* it must still fit: a late start or an emergency may have used the time */
 		if (s->timed && !s->items[st->item].emergency && now_ms(e) + b->duration_ms > s->end_ms + 1000) {
 			log_missed(e, &s->slot, s->slot_ms, &s->items[st->item], "no time left");
@@ -1152,10 +1307,28 @@ run_session(struct engine *e)
 					snprintf(reason, sizeof(reason), "no audio device: %s", err);
 					set_error(e, _("audio device: %s"), err);
 					miss_rest(e, reason);
+					if (s->relay) {
+						log_missed(e, &s->slot, s->slot_ms, NULL, reason);
+						s->relay_logged = 1;
+					}
 					end_session(e);
 					return;
 				}
 				s->opened = 1;
+			}
+			if (s->relay && !s->stream_open) {
+				const struct cfg_relay *rl = s->slot.session->relay;
+				if (e->env.player.stream_open(e->env.player.h, rl->url, e->cfg->audio.loudness_lufs, rl->silence_db,
+				    rl->silence_seconds * 1000L, err, sizeof(err)) < 0) {
+					char reason[300];
+					snprintf(reason, sizeof(reason), "relay: %s", err);
+					set_error(e, _("relay %s: %s"), s->slot.session->id, err);
+					log_missed(e, &s->slot, s->slot_ms, NULL, reason);
+					s->relay_logged = 1;
+					end_session(e);
+					return;
+				}
+				s->stream_open = 1;
 			}
 			s->cur++;
 			break;
@@ -1231,7 +1404,10 @@ emergency(struct engine *e, int k)
 			log_airing(e, cur->item, now_ms(e), "interrupted", why);
 		}
 		s->started = 0;
-		s->cur++;
+		if (cur->k == ST_RELAY)
+			s->emergencies++;	/* the stream resumes after it: the step stays */
+		else
+			s->cur++;
 	}
 	s->items[s->nitems] = it;
 	st[0] = (struct step){ ST_GAP, 0, e->cfg->audio.gap_ms, 0 };
@@ -1255,6 +1431,63 @@ emergency(struct engine *e, int k)
 		}
 		insert_steps(s, at, st, 3);
 	}
+}
+
+/*
+ * A relay whose stream has been down for fallback_after: bulletins planned
+ * for the time left, as a session of all topics by the relay's id would
+ * have them (least recently aired first), then the stream again. Each is
+ * skipped once the stream is back (start_step), so the relay returns at
+ * a bulletin's end. Nothing fits, or no bulletin: the stream's silence
+ * goes on, and the planner is asked again a minute later.
+ */
+static void
+relay_check(struct engine *e)
+{
+	struct session *s = &e->s;
+	const struct cfg_relay *r;
+	struct plan_item *items;
+	struct sched_slot sl;
+	struct step st[2 * 32];
+	long long now = now_ms(e);
+	int32_t day;
+	long msday;
+	int n, ns = 0;
+
+	if (!s->active || !s->relay || !s->started || s->steps[s->cur].k != ST_RELAY)
+		return;
+	r = s->slot.session->relay;
+	if (r->fallback != CFG_FALLBACK_BULLETINS || now < s->nofill_until || e->plan == NULL ||
+	    e->env.player.stream_down_ms(e->env.player.h) < r->fallback_after * 1000LL)
+		return;
+	if ((items = malloc(32 * sizeof(*items))) == NULL)
+		return;
+	local_of(now, &day, &msday, NULL);
+	sl = s->slot;
+	sl.session = &s->fb_session;
+	sl.day = day;
+	sl.start = (int)(msday / 60000);
+	sl.length_ms = (long)(s->end_ms - now) + msday % 60000;
+	n = plan_slot(e->plan, &sl, items, 32, 0);
+	for (int i = 0; i < n && s->nitems < MAX_ITEMS; i++) {
+		if (items[i].emergency)
+			continue;
+		s->items[s->nitems] = items[i];
+		s->fallback[s->nitems] = 1;
+		st[ns++] = (struct step){ ST_GAP, 0, e->cfg->audio.gap_ms, 0 };
+		st[ns++] = (struct step){ ST_ITEM, 0, 0, s->nitems };
+		s->nitems++;
+		s->fallback_items++;
+	}
+	free(items);
+	if (ns == 0) {
+		s->nofill_until = now + RELAY_NOFILL_MS;
+		return;
+	}
+	e->env.player.stop(e->env.player.h);
+	s->started = 0;
+	insert_steps(s, s->cur, st, ns);	/* before the stream's step, which comes back after them */
+	s->fb_start_ms = now;
 }
 
 /* --- the API ------------------------------------------------------------- */
@@ -1324,6 +1557,10 @@ engine_deadline(struct engine *e)
 			x = e->env.player.deadline_ms ? e->env.player.deadline_ms(e->env.player.h) : -1;
 			if (x >= 0)
 				t = x;
+			/* a relay with a fallback: its stream is looked at every second */
+			if (e->s.relay && st->k == ST_RELAY && e->s.slot.session->relay->fallback == CFG_FALLBACK_BULLETINS &&
+			    now_ms(e) + 1000 < t)
+				t = now_ms(e) + 1000;
 		} else if (e->s.cur < e->s.nsteps && st->k == ST_WAIT)
 			t = st->t;
 	} else {
@@ -1356,8 +1593,11 @@ engine_service(struct engine *e, struct pollfd *pfd, int n)
 	if (!e->s.active || !e->s.started)
 		return;
 	r = e->env.player.service(e->env.player.h, pfd, n, err, sizeof(err));
-	if (r == ENGINE_PLAYING)
+	if (r == ENGINE_PLAYING) {
+		relay_check(e);
+		run_session(e);
 		return;
+	}
 	step_done(e, r, err);
 	run_session(e);
 }
@@ -1407,6 +1647,7 @@ engine_run(struct engine *e)
 		if (r != ENGINE_PLAYING)
 			step_done(e, r, err);
 	}
+	relay_check(e);
 	for (int k = 0; k < e->nem; k++)
 		if (e->em[k].next_ms <= now) {
 			const struct bulletin *b = lib_find(&e->lib, e->em[k].id);
@@ -1497,6 +1738,8 @@ engine_stop(struct engine *e, const char *reason)
 				log_airing(e, st->item, now_ms(e), "interrupted", reason);
 			s->started = 0;
 		}
+		if (s->relay && s->relay_start_ms)
+			s->relay_reason = reason;
 		miss_rest(e, reason);
 		end_session(e);
 	}
@@ -1532,6 +1775,8 @@ engine_status(const struct engine *e, struct engine_status *st)
 	st->state = e->stopped ? "stopped" : e->s.active ? "airing" : clock_ok(e) ? "idle" : "waiting-for-clock";
 	if (e->s.active && e->s.started && e->s.steps[e->s.cur].k == ST_ITEM)
 		snprintf(st->current, sizeof(st->current), "%s", e->s.items[e->s.steps[e->s.cur].item].b->id);
+	else if (e->s.active && e->s.started && e->s.steps[e->s.cur].k == ST_RELAY)
+		snprintf(st->current, sizeof(st->current), "relay:%s", e->s.slot.session->id);
 	st->clock_synced = e->synced;
 	st->serial = e->cfg->serial;
 	snprintf(st->last_error, sizeof(st->last_error), "%s", e->last_error);

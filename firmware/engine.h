@@ -6,7 +6,12 @@
  * measured duration. Tests swap the backends, not the logic.
  *
  * A session runs as a list of steps: relay on, wait for the start, chime,
- * gap, bulletin, gap, bulletin, ..., relay off. Every bulletin's airing is
+ * gap, bulletin, gap, bulletin, ..., relay off. (The amplifier relay; a
+ * radio relay, "tiếp sóng", is a session whose one step is the stream:
+ * opened seconds ahead, aired to the slot's end with a fade; while it is
+ * down for fallback_after, bulletins planned on the spot (or silence) air
+ * until it is back, switching back at a bulletin's end; an emergency cuts
+ * in and the stream resumes; a `relay` record says what was heard.) Every bulletin's airing is
  * logged (fsynced) when it ends, before the next step. An emergency cuts
  * the current step (the bulletin is logged as interrupted), airs, and the
  * session goes on with what still fits.
@@ -29,6 +34,7 @@
 #include <poll.h>
 #include <stdint.h>
 
+struct audio_stream_stats;
 struct cfg;
 struct board;
 struct airlog;
@@ -57,6 +63,19 @@ struct engine_player {
 	void	(*stop)(void *);			/* cut now, with a short fade */
 	void	(*close)(void *);
 	void	*h;
+	/*
+	 * Relays (NULL in a player without streams: relays are then missed).
+	 * stream_open starts the stream seconds ahead (it connects and
+	 * buffers); start_stream airs it for up to ms as the current item;
+	 * stream_down_ms says how long it has been without usable audio (0:
+	 * up), also while a fallback bulletin airs; stream_close ends it.
+	 */
+	int	(*stream_open)(void *, const char *url, double target_lufs, double dead_db, long dead_ms, char *err,
+		    size_t);
+	int	(*start_stream)(void *, long ms, char *err, size_t);
+	long long (*stream_down_ms)(void *);
+	void	(*stream_stats)(void *, struct audio_stream_stats *);
+	void	(*stream_close)(void *);
 };
 
 struct engine_env {

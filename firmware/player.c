@@ -1,6 +1,7 @@
 /*
  * player: see player.h. One device per process, so the state is static.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "audio/measure.h"
 #include "audio/out.h"
 #include "audio/play.h"
+#include "audio/stream.h"
 #include "config/cfg.h"
 #include "firmware/engine.h"
 #include "firmware/player.h"
@@ -18,6 +20,7 @@ static struct {
 	struct audio_play_conf	 conf;
 	struct audio_out	*out;
 	struct audio_player	*p;
+	struct audio_stream	*stream;
 } pl;
 
 static int
@@ -114,6 +117,53 @@ p_close(void *h)
 		audio_out_close(pl.out);
 }
 
+static int
+p_stream_open(void *h, const char *url, double target, double dead_db, long dead_ms, char *err, size_t len)
+{
+	struct audio_stream_conf c = { .url = url, .target_lufs = target, .dead_db = dead_db, .dead_ms = dead_ms };
+
+	(void)h;
+	audio_stream_free(pl.stream);
+	pl.stream = audio_stream_new(&c, err, len);
+	return pl.stream ? 0 : -1;
+}
+
+static int
+p_start_stream(void *h, long ms, char *err, size_t len)
+{
+	(void)h;
+	if (pl.stream == NULL) {
+		snprintf(err, len, "%s", "no stream open");
+		return -1;
+	}
+	return audio_player_start_stream(pl.p, pl.stream, ms, err, len);
+}
+
+static long long
+p_stream_down_ms(void *h)
+{
+	(void)h;
+	return pl.stream ? audio_stream_down_ms(pl.stream) : LLONG_MAX;
+}
+
+static void
+p_stream_stats(void *h, struct audio_stream_stats *st)
+{
+	(void)h;
+	if (pl.stream)
+		audio_stream_stats(pl.stream, st);
+	else
+		memset(st, 0, sizeof(*st));
+}
+
+static void
+p_stream_close(void *h)
+{
+	(void)h;
+	audio_stream_free(pl.stream);
+	pl.stream = NULL;
+}
+
 int
 player_alsa_env(struct engine_player *ops, const struct cfg *c, char *err, size_t len)
 {
@@ -125,13 +175,14 @@ player_alsa_env(struct engine_player *ops, const struct cfg *c, char *err, size_
 	pl.conf.fade_ms = c->audio.fade_ms;
 	pl.conf.ceiling_db = AUDIO_CEILING_DB;
 	*ops = (struct engine_player){ p_open, p_file, p_silence, p_deadline, p_pollfds, p_service, p_stop,
-		p_close, NULL };
+		p_close, NULL, p_stream_open, p_start_stream, p_stream_down_ms, p_stream_stats, p_stream_close };
 	return 0;
 }
 
 void
 player_alsa_free(void)
 {
+	p_stream_close(NULL);
 	p_close(NULL);
 	if (pl.out)
 		audio_out_free(pl.out);

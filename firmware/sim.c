@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audio/stream.h"
 #include "firmware/sim.h"
 
 struct sim {
@@ -16,6 +17,10 @@ struct sim {
 	long long	 end;
 	char		 fail[256];
 	int		 files;
+	int		 stream_open, streaming;	/* a relay: open, airing */
+	long long	 stream_t0;		/* when the airing began */
+	long long	 down_from, down_to;	/* the stream is down in [from, to) */
+	struct audio_stream_stats st;
 };
 
 static long long
@@ -96,6 +101,8 @@ p_pollfds(void *h, struct pollfd *pfd, int max)
 	return 0;
 }
 
+static void stream_account(struct sim *);
+
 static enum engine_play
 p_service(void *h, struct pollfd *pfd, int n, char *err, size_t len)
 {
@@ -106,16 +113,97 @@ p_service(void *h, struct pollfd *pfd, int n, char *err, size_t len)
 	(void)err;
 	(void)len;
 	if (s->playing && s->now >= s->end) {
+		if (s->streaming) {
+			long long now = s->now;
+			s->now = s->end;
+			stream_account(s);
+			s->now = now;
+		}
 		s->playing = 0;
 		return ENGINE_DONE;
 	}
 	return s->playing ? ENGINE_PLAYING : ENGINE_DONE;
 }
 
+/* what the stream item heard and missed since it began, into st */
+static void
+stream_account(struct sim *s)
+{
+	long long a = s->stream_t0, b = s->now, d0, d1, down = 0;
+
+	if (!s->streaming)
+		return;
+	d0 = s->down_from > a ? s->down_from : a;
+	d1 = s->down_to < b ? s->down_to : b;
+	if (d1 > d0)
+		down = d1 - d0;
+	s->st.heard_ms += b - a - down;
+	s->st.dropout_ms += down;
+	if (down > 0) {
+		s->st.dropouts++;
+		snprintf(s->st.reason, sizeof(s->st.reason), "timeout");
+	}
+	s->streaming = 0;
+}
+
 static void
 p_stop(void *h)
 {
-	((struct sim *)h)->playing = 0;
+	struct sim *s = h;
+
+	stream_account(s);
+	s->playing = 0;
+}
+
+static int
+p_stream_open(void *h, const char *url, double target, double dead_db, long dead_ms, char *err, size_t len)
+{
+	struct sim *s = h;
+
+	(void)url;
+	(void)target;
+	(void)dead_db;
+	(void)dead_ms;
+	(void)err;
+	(void)len;
+	memset(&s->st, 0, sizeof(s->st));
+	s->st.connects = 1;
+	s->stream_open = 1;
+	return 0;
+}
+
+static int
+p_start_stream(void *h, long ms, char *err, size_t len)
+{
+	struct sim *s = h;
+
+	(void)err;
+	(void)len;
+	s->playing = 1;
+	s->streaming = 1;
+	s->stream_t0 = s->now;
+	s->end = s->now + (ms > 0 ? ms : 0);
+	return 0;
+}
+
+static long long
+p_stream_down_ms(void *h)
+{
+	struct sim *s = h;
+
+	return s->now >= s->down_from && s->now < s->down_to ? s->now - s->down_from : 0;
+}
+
+static void
+p_stream_stats(void *h, struct audio_stream_stats *st)
+{
+	*st = ((struct sim *)h)->st;
+}
+
+static void
+p_stream_close(void *h)
+{
+	((struct sim *)h)->stream_open = 0;
 }
 
 static void
@@ -148,7 +236,7 @@ sim_env(struct sim *s, struct engine_env *env)
 {
 	env->clock = (struct engine_clock){ c_real, c_boot, c_synced, s };
 	env->player = (struct engine_player){ p_open, p_file, p_silence, p_deadline, p_pollfds, p_service, p_stop,
-		p_close, s };
+		p_close, s, p_stream_open, p_start_stream, p_stream_down_ms, p_stream_stats, p_stream_close };
 }
 
 long long
@@ -181,6 +269,13 @@ void
 sim_fail_next(struct sim *s, const char *why)
 {
 	snprintf(s->fail, sizeof(s->fail), "%s", why);
+}
+
+void
+sim_stream_down(struct sim *s, long long from, long long to)
+{
+	s->down_from = from;
+	s->down_to = to;
 }
 
 int

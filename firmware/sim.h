@@ -25,6 +25,8 @@ void		 sim_set_device_ok(struct sim *, int);
 void		 sim_fail_next(struct sim *, const char *why);
 /* runs the engine until `until` (wall ms): every due event, in time order */
 void		 sim_run(struct sim *, struct engine *, long long until);
+/* relays: the virtual stream is up, except in [from, to) (wall ms) */
+void		 sim_stream_down(struct sim *, long long from, long long to);
 /* what was played, for tests: count of files and the last path */
 int		 sim_files_played(const struct sim *);
 

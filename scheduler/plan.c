@@ -240,6 +240,8 @@ fill(struct planner *p, const struct sched_slot *sl, const struct plan_item *em,
 	long gap = p->c->audio.gap_ms, t = start + p->chime_ms;
 	int n = 0, first = 1;
 
+	if (sl->session->relay)
+		return 0;	/* a relay's content is its stream; the fallback is planned when it is needed */
 	if (!p->sorted)
 		sort_orders(p);
 	for (int lv = 0; lv < 2 && n < max; lv++) {

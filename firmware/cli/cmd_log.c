@@ -57,7 +57,7 @@ type_label(const char *t)
 	static const struct { const char *type, *label; } labels[] = {
 		{ "boot", N_("boot") }, { "shutdown", N_("shutdown") }, { "config", N_("config") },
 		{ "ingest", N_("ingest") }, { "airing", N_("airing") }, { "missed", N_("missed") },
-		{ "clock", N_("clock") }, { "seal", N_("seal") },
+		{ "clock", N_("clock") }, { "seal", N_("seal") }, { "relay", N_("relay") },
 	};
 
 	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
@@ -137,6 +137,16 @@ show_record(json_t *rec)
 		if (*sv(rec, "bulletin"))
 			printf(", %s %s \"%s\"", _("bulletin"), sv(rec, "bulletin"), sv(rec, "title"));
 		printf(": %s %s", _("not aired because"), *sv(rec, "reason") ? sv(rec, "reason") : _("(no reason given)"));
+	} else if (strcmp(type, "relay") == 0) {
+		printf("%s %s (%s): %s", _("relay"), sv(rec, "session"), sv(rec, "url"), outcome_label(sv(rec, "outcome")));
+		printf(_(", heard %lld s, %lld dropouts (%lld s), fallback %lld s with %lld bulletins"),
+		    json_integer_value(json_object_get(rec, "heard_ms")) / 1000,
+		    json_integer_value(json_object_get(rec, "dropouts")),
+		    json_integer_value(json_object_get(rec, "dropout_ms")) / 1000,
+		    json_integer_value(json_object_get(rec, "fallback_ms")) / 1000,
+		    json_integer_value(json_object_get(rec, "fallback_bulletins")));
+		if (*sv(rec, "reason"))
+			printf(" (%s)", sv(rec, "reason"));
 	} else if (strcmp(type, "seal") == 0) {
 		printf(_("seals the %lld records before it (head %.16s…)"), json_integer_value(json_object_get(rec, "count")),
 		    sv(rec, "head"));

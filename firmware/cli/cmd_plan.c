@@ -97,9 +97,30 @@ on_slot(void *arg, const struct sched_slot *sl, int nitems)
 	struct out *o = arg;
 	long st = sl->start * 60000L, en = st + sl->length_ms;
 
-	if (o->tsv)
+	if (o->tsv) {
+		if (sl->session->relay) {	/* a relay is a line of its own: the stream, for its length */
+			char ts[26];
+			cli_local_ts(sl->day, st, ts);
+			fprintf(o->fp, "%s\t%ld\trelay:%s\trelay\t%s\t%s\n", ts, sl->length_ms / 1000, sl->session->id,
+			    sl->period ? sl->period->id : "normal", sl->session->id);
+		}
 		return;
+	}
 	day_header(o, sl->day);
+	if (sl->session->relay) {
+		const struct cfg_relay *r = sl->session->relay;
+		fprintf(o->fp, "  %02ld:%02ld-%02ld:%02ld  %s \"%s\"", st / 3600000, st / 60000 % 60, en / 3600000 % 24,
+		    en / 60000 % 60, _("relay"), sl->session->id);
+		if (r->name)
+			fprintf(o->fp, " (%s)", r->name);
+		fprintf(o->fp, ": %s\n          ", r->url);
+		if (r->fallback == CFG_FALLBACK_BULLETINS)
+			fprintf(o->fp, _("when the stream is down for %d s: bulletins, until it is back"), r->fallback_after);
+		else
+			fprintf(o->fp, _("when the stream is down: silence, until it is back"));
+		fprintf(o->fp, "\n");
+		return;
+	}
 	fprintf(o->fp, "  %02ld:%02ld-%02ld:%02ld  %s \"%s\"", st / 3600000, st / 60000 % 60, en / 3600000 % 24,
 	    en / 60000 % 60, _("session"), sl->session->id);
 	if (nitems == 0)
