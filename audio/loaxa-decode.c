@@ -214,7 +214,14 @@ open_input(struct in *in, const char *src)
 		av_dict_set(&o, "reconnect", "0", 0);	/* the daemon decides when to try again */
 		/* the playlist's segments: the same protocols, and no file: or data: */
 		av_dict_set(&o, "allowed_extensions", "aac,m4a,mp3,ts,mp4,m4s,ogg,flac,wav", 0);
-		in->deadline = mono_ms() + in->timeout_ms;
+		/* a live stream comes in real time: look at half a second of it, not FFmpeg's five */
+		av_dict_set(&o, "probesize", "65536", 0);
+		av_dict_set(&o, "formatprobesize", "16384", 0);
+		av_dict_set(&o, "analyzeduration", "500000", 0);
+		in->fmt->probesize = 65536;
+		in->fmt->max_analyze_duration = 500000;
+		/* connecting and finding the format: twice a read's time (a playlist and its first segment) */
+		in->deadline = mono_ms() + 2 * in->timeout_ms;
 	} else {
 		av_dict_set(&o, "protocol_whitelist", "file", 0);
 		av_dict_set(&o, "format_whitelist", FILE_FORMATS, 0);
@@ -471,7 +478,7 @@ convert_main(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	av_log_set_level(getenv("LOAXA_DECODE_DEBUG") ? AV_LOG_INFO : AV_LOG_QUIET);
+	av_log_set_level(getenv("LOAXA_DECODE_DEBUG") ? AV_LOG_DEBUG : AV_LOG_QUIET);
 	if (argc >= 2 && strcmp(argv[1], "stream") == 0)
 		return stream_main(argc - 2, argv + 2);
 	if (argc >= 2 && strcmp(argv[1], "convert") == 0)

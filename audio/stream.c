@@ -30,7 +30,7 @@ struct audio_stream {
 	int		 pcm, st;	/* its stdout and stderr */
 	char		 line[512];	/* a status line being read */
 	size_t		 linelen;
-	unsigned char	 carry[FRAME_BYTES];	/* a frame split across reads */
+	unsigned char	 carry[FRAME_BYTES + 1];	/* a frame split across reads (and one probing byte) */
 	int		 ncarry;
 	int		 buffering;	/* waiting for REBUFFER_MS before handing out audio */
 	long long	 retry_at;	/* mono ms when a new child may start */
@@ -39,6 +39,8 @@ struct audio_stream {
 	long long	 quiet_since;	/* dead air: mono ms since peaks were below dead_db; -1: not quiet */
 	int		 dead;		/* dead air counted as a dropout now */
 	int		 was_up;
+	int		 eof;
+	int		 begun;		/* an item has read it: down time runs on across items */		/* the child's output ended: dropped after what it gave is counted */
 	float		 dead_lin;
 	struct audio_rider *rider;
 	struct audio_stream_stats s;
@@ -206,9 +208,7 @@ take(struct audio_stream *a, float *buf, size_t n)
 			break;	/* EAGAIN: nothing more now */
 		}
 		if (r == 0) {	/* the child ended */
-			drop(a, NULL, NULL);
-			if (a->s.reason[0] == '\0')
-				fault(a, "ended", "the stream ended");
+			a->eof = 1;
 			break;
 		}
 		bytes = (size_t)r + (size_t)a->ncarry;
@@ -238,7 +238,16 @@ audio_stream_read(struct audio_stream *a, float *buf, size_t n)
 		}
 	}
 	if (a->pid > 0) {
-		if (a->buffering && pending(a) >= (long)REBUFFER_MS * AUDIO_STREAM_RATE / 1000 * FRAME_BYTES)
+		long have = pending(a);
+		if (a->buffering && have == 0) {
+			/* an empty pipe: EOF when the child has gone; a byte that came meanwhile is kept */
+			ssize_t r = read(a->pcm, a->carry + a->ncarry, 1);
+			if (r == 0)
+				a->eof = 1;
+			else if (r == 1)
+				a->ncarry++;
+		}
+		if (a->buffering && have >= (long)REBUFFER_MS * AUDIO_STREAM_RATE / 1000 * FRAME_BYTES)
 			a->buffering = 0;
 		if (!a->buffering) {
 			got = take(a, buf, n);
@@ -250,6 +259,12 @@ audio_stream_read(struct audio_stream *a, float *buf, size_t n)
 	}
 	for (size_t i = 0; i < got * AUDIO_STREAM_CH; i++)
 		peak = fmaxf(peak, fabsf(buf[i]));
+	if (a->eof) {
+		a->eof = 0;
+		if (got > 0)	/* its last audio counts as heard before the fault */
+			a->good_ms = now;
+		drop(a, a->s.reason[0] ? NULL : "ended", a->s.reason[0] ? NULL : "the stream ended");
+	}
 	if (got > 0) {
 		audio_rider_run(a->rider, buf, got);
 		/* dead air: the connection holds but nothing is said */
@@ -266,7 +281,7 @@ audio_stream_read(struct audio_stream *a, float *buf, size_t n)
 		}
 		if (!a->dead) {
 			a->good_ms = now;
-			a->was_up = 1;
+			a->was_up = a->pid > 0;	/* a child that just ended is not up */
 			a->backoff_ms = 1000;
 			a->s.heard_ms += (long long)got * 1000 / AUDIO_STREAM_RATE;
 		} else
@@ -303,7 +318,9 @@ audio_stream_down_ms(struct audio_stream *a)
 void
 audio_stream_begin(struct audio_stream *a)
 {
-	a->good_ms = mono_ms();
+	if (!a->begun)	/* the relay's start; after a fallback the stream is as down as it was */
+		a->good_ms = mono_ms();
+	a->begun = 1;
 	if (a->pid == 0 && a->retry_at > mono_ms())
 		a->retry_at = mono_ms();	/* try at once: the slot has begun */
 	if (a->pid > 0 && a->s.reason[0] && strcmp(a->s.reason, "dead-air") != 0) {

@@ -55,7 +55,7 @@ struct audio_stream;
 
 /* starts the child; NULL and err when it cannot be started (no decoder) */
 struct audio_stream *audio_stream_new(const struct audio_stream_conf *, char *err, size_t errlen);
-/* an item begins to read it now: down time counts from here, a waiting retry is made at once */
+/* an item begins to read it now: the first time, down time counts from here; a waiting retry is made at once */
 void	audio_stream_begin(struct audio_stream *);
 /* exactly n interleaved float frames at AUDIO_STREAM_RATE, AUDIO_STREAM_CH */
 void	audio_stream_read(struct audio_stream *, float *buf, size_t n);

@@ -91,9 +91,10 @@ struct session {
 	long long		 fallback_ms;
 	long long		 nofill_until;		/* no bulletin for the fallback: not before this */
 	int			 fallback_items, emergencies;
-	unsigned char		 fallback[MAX_ITEMS];	/* items[i] airs as the relay's fallback */
+	unsigned char		 fallback[MAX_ITEMS];	/* items[i] airs as the relay's fallback (2: has aired) */
 	struct cfg_session	 fb_session;		/* the relay as a session of bulletins (all topics) */
 	const char		*relay_reason;		/* engine_stop's reason, for the record */
+	char			 said[32];		/* the stream's fault last put in last_error */
 };
 
 /* the last airing of each bulletin: read from the log once, then kept here */
@@ -629,11 +630,11 @@ log_relay(struct engine *e)
 	json_object_set_new(o, "outcome", json_string(outcome));
 	if (s->relay_reason)
 		json_object_set_new(o, "reason", json_string(s->relay_reason));
-	else if (strcmp(outcome, "complete") != 0 && st.reason[0])
-		json_object_set_new(o, "reason", json_string(st.error[0] ? st.error : st.reason));
+	if (st.reason[0]) {	/* the stream's last fault, whatever the outcome: for the office */
+		json_object_set_new(o, "stream_reason", json_string(st.reason));
+		json_object_set_new(o, "stream_error", json_string(st.error));
+	}
 	record(e, "relay", o);
-	if (strcmp(outcome, "complete") != 0 && st.reason[0])
-		set_error(e, _("relay %s: %s (%s)"), s->slot.session->id, st.error[0] ? st.error : st.reason, st.reason);
 }
 
 static void
@@ -658,8 +659,10 @@ log_airing(struct engine *e, int i, long long end_ms, const char *outcome, const
 	json_object_set_new(o, "outcome", json_string(outcome));
 	if (reason)
 		json_object_set_new(o, "reason", json_string(reason));
-	if (s->relay && s->fallback[i])
+	if (s->relay && s->fallback[i]) {
 		json_object_set_new(o, "fallback", json_true());	/* in place of the relay's stream */
+		s->fallback[i] = 2;	/* aired: not again in this relay */
+	}
 	s->logged[i] = 1;
 	record(e, "airing", o);
 	e->airings++;
@@ -1457,6 +1460,15 @@ relay_check(struct engine *e)
 	if (!s->active || !s->relay || !s->started || s->steps[s->cur].k != ST_RELAY)
 		return;
 	r = s->slot.session->relay;
+	/* a stream down for 2 s: the status says why, once per reason */
+	if (e->env.player.stream_stats && e->env.player.stream_down_ms(e->env.player.h) >= 2000) {
+		struct audio_stream_stats ss;
+		e->env.player.stream_stats(e->env.player.h, &ss);
+		if (ss.reason[0] && strcmp(ss.reason, s->said) != 0) {
+			snprintf(s->said, sizeof(s->said), "%s", ss.reason);
+			set_error(e, _("relay %s: %s (%s)"), s->slot.session->id, ss.error[0] ? ss.error : ss.reason, ss.reason);
+		}
+	}
 	if (r->fallback != CFG_FALLBACK_BULLETINS || now < s->nofill_until || e->plan == NULL ||
 	    e->env.player.stream_down_ms(e->env.player.h) < r->fallback_after * 1000LL)
 		return;
@@ -1470,7 +1482,13 @@ relay_check(struct engine *e)
 	sl.length_ms = (long)(s->end_ms - now) + msday % 60000;
 	n = plan_slot(e->plan, &sl, items, 32, 0);
 	for (int i = 0; i < n && s->nitems < MAX_ITEMS; i++) {
+		int again = 0;
 		if (items[i].emergency)
+			continue;
+		for (int k = 0; k < s->nitems; k++)	/* once per relay, as once per session */
+			if (s->fallback[k] == 2 && s->items[k].b == items[i].b)
+				again = 1;
+		if (again)
 			continue;
 		s->items[s->nitems] = items[i];
 		s->fallback[s->nitems] = 1;

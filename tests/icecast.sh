@@ -17,7 +17,7 @@ start_icecast() {
 	[ "$(id -u)" -eq 0 ] && owner="<changeowner><user>nobody</user><group>nogroup</group></changeowner>" && chmod -R a+rwX "$t/ic" && chmod a+x "$t"
 	cat > "$t/ic/icecast.xml" <<XML
 <icecast>
-  <limits><clients>20</clients><sources>8</sources><burst-size>65536</burst-size><source-timeout>3</source-timeout>
+  <limits><clients>20</clients><sources>8</sources><burst-size>8192</burst-size><source-timeout>3</source-timeout>
     <header-timeout>5</header-timeout></limits>
   <authentication><source-password>loaxa</source-password><admin-user>admin</admin-user><admin-password>loaxa</admin-password></authentication>
   <hostname>127.0.0.1</hostname>

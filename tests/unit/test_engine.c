@@ -89,6 +89,15 @@ static const char config[] =
     "sessions = ( { id = \"morning\"; days = \"daily\"; start = \"06:00\"; minutes = 10; },\n"
     "             { id = \"evening\"; days = \"daily\"; start = \"18:00\"; minutes = 10; } );\n";
 
+static const char relay_config[] =
+    "version = 1; serial = 3; site = { id = \"xa-thu\"; name = \"Xã Thử\"; };\n"
+    "paths = { library = \"library\"; airlog = \"airlog\"; inbox = \"inbox\"; state = \"state\"; run = \"run\"; };\n"
+    "audio = { gap_ms = 1000; };\n"
+    "sessions = ( );\n"
+    "relays = ( { id = \"vov1\"; url = \"https://example.vn/vov1.m3u8\"; days = \"daily\"; start = \"07:00\";\n"
+    "             minutes = 10; fallback = \"bulletins\"; fallback_after = 10; } );\n";
+static const char *cfgtext = config;
+
 static void
 fresh(void)
 {
@@ -116,7 +125,7 @@ boot(struct world *w, long long start_ms, int synced)
 	struct diag d;
 
 	diag_init(&d);
-	w->c = cfg_load_string(config, "t.cfg", dir, &d);
+	w->c = cfg_load_string(cfgtext, "t.cfg", dir, &d);
 	diag_free(&d);
 	if (w->c == NULL)
 		return -1;
@@ -181,6 +190,33 @@ count(const char *type, const char *key, const char *val)
 	}
 	airlog_iter_close(it);
 	return n;
+}
+
+/* the integer field key of the last record of type; -1 when there is none */
+static long long
+last_int(const char *type, const char *key)
+{
+	char path[PATH_MAX], err[256];
+	struct airlog_iter *it;
+	const char *line;
+	size_t len;
+	json_t *r;
+	long long v = -1;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/airlog", dir);
+	if ((it = airlog_iter_open(path, err, sizeof(err))) == NULL)
+		return -1;
+	while ((rc = airlog_iter_next(it, &r, &line, &len)) != 0) {
+		const char *t;
+		if (rc != 1)
+			continue;
+		t = json_string_value(json_object_get(r, "type"));
+		if (t && strcmp(t, type) == 0 && json_is_integer(json_object_get(r, key)))
+			v = json_integer_value(json_object_get(r, key));
+	}
+	airlog_iter_close(it);
+	return v;
 }
 
 static int
@@ -360,6 +396,75 @@ emergency_cuts_the_bulletin_and_the_session_goes_on(void)
 	EXPECT_INT(count("airing", "bulletin", "c-fake"), 1);
 	EXPECT(log_verifies());
 	halt(&w, NULL);
+}
+
+static void
+a_relay_airs_its_slot_and_is_logged_complete(void)
+{
+	struct world w;
+
+	fresh();
+	cfgtext = relay_config;
+	EXPECT(boot(&w, at(2026, 3, 2, 6, 0), 1) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 8, 0));
+	EXPECT_INT(count("relay", "session", "vov1"), 1);
+	EXPECT_INT(count("relay", "outcome", "complete"), 1);
+	EXPECT_INT(count("relay", "start", "2026-03-02T07:00:00"), 1);
+	EXPECT_INT(count("relay", "end", "2026-03-02T07:10:00"), 1);
+	EXPECT(last_int("relay", "heard_ms") == 10 * MIN);
+	EXPECT_INT(count("airing", NULL, NULL), 0);	/* the stream was there: no bulletin */
+	EXPECT_INT(count("missed", NULL, NULL), 0);
+	EXPECT(log_verifies());
+	halt(&w, NULL);
+	cfgtext = config;
+}
+
+static void
+a_relay_falls_back_to_bulletins_while_down_and_returns(void)
+{
+	struct world w;
+
+	fresh();
+	cfgtext = relay_config;
+	EXPECT(boot(&w, at(2026, 3, 2, 6, 0), 1) == 0);
+	/* down 07:02 to 07:06: after 10 s, 2-min bulletins; back at the end of the one airing at 07:06 */
+	sim_stream_down(w.sim, at(2026, 3, 2, 7, 2), at(2026, 3, 2, 7, 6));
+	sim_run(w.sim, w.e, at(2026, 3, 2, 8, 0));
+	EXPECT_INT(count("relay", "outcome", "partial"), 1);
+	EXPECT_INT(count("airing", "session", "vov1"), 2);
+	EXPECT_INT(count("airing", "outcome", "complete"), 2);
+	EXPECT_INT(count("airing", "start", "2026-03-02T07:02:11"), 1);
+	EXPECT(last_int("relay", "fallback_bulletins") >= 2);
+	EXPECT(last_int("relay", "fallback_ms") >= 4 * MIN && last_int("relay", "fallback_ms") <= 4 * MIN + 30000);
+	/* heard: 07:00-07:02 (then 10 s down) and from the second bulletin's end (07:06:12) to 07:10 */
+	EXPECT(last_int("relay", "heard_ms") >= 5 * MIN + 40000 && last_int("relay", "heard_ms") <= 6 * MIN);
+	EXPECT_INT(count("relay", "end", "2026-03-02T07:10:00"), 1);
+	EXPECT(log_verifies());
+	halt(&w, NULL);
+	cfgtext = config;
+}
+
+static void
+an_emergency_cuts_a_relay_and_the_relay_resumes(void)
+{
+	struct world w;
+
+	fresh();
+	cfgtext = relay_config;
+	EXPECT(boot(&w, at(2026, 3, 2, 6, 0), 1) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 7, 3));
+	put("flood", "local", BUL_EMERGENCY, MIN, at(2026, 3, 2, 7, 3), 0);
+	engine_library_changed(w.e);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 8, 0));
+	EXPECT_INT(count("airing", "bulletin", "flood"), 1);
+	EXPECT_INT(count("airing", "session", "emergency"), 1);
+	EXPECT(last_int("relay", "emergencies") == 1);
+	EXPECT_INT(count("relay", "end", "2026-03-02T07:10:00"), 1);
+	/* 10 min less the emergency and its gaps */
+	EXPECT(last_int("relay", "heard_ms") >= 8 * MIN + 50000 && last_int("relay", "heard_ms") <= 9 * MIN);
+	EXPECT(log_verifies());
+	halt(&w, NULL);
+	cfgtext = config;
 }
 
 /* found by the kill loop: a stick loaded during an emergency restarted it, cut by itself */
@@ -575,6 +680,9 @@ main(void)
 	TEST(a_resumed_session_keeps_its_end);
 	TEST(an_announcement_plays_when_idle_and_is_not_logged);
 	TEST(a_session_without_content_is_one_missed_record);
+	TEST(a_relay_airs_its_slot_and_is_logged_complete);
+	TEST(a_relay_falls_back_to_bulletins_while_down_and_returns);
+	TEST(an_emergency_cuts_a_relay_and_the_relay_resumes);
 	if (dir[0] && durable_rmtree(dir) < 0)
 		return 1;
 	return tap_done();

@@ -1,0 +1,141 @@
+#!/bin/sh
+# Relays in the real daemon, in real time, for about two minutes: loaxad
+# with a relay of a real Icecast stream (a 1 kHz tone), its output written
+# at a sound card's pace into a WAV file (the wav: device), in order:
+#   1. relay r1 begins on its minute: the stream airs
+#   2. the station goes off air 8 s in: once what was buffered has
+#      played and fallback_after (3 s) has passed, a fallback bulletin (a
+#      440 Hz tone) airs in its place, once; then silence, the stream
+#      tried again and again; the station comes back 40 s in, and so does
+#      the relay
+#   3. r1 ends on time: its record says partial, with the dropout, the
+#      fallback and what was heard; the fallback airing is logged as one
+#   4. relay r2 names a stream that is not there (404), fallback silence:
+#      status shows it airing, the last error names the 404; SIGTERM
+#      ends it, logged interrupted, and the daemon exits 0
+#   5. the WAV holds the stream's tone for most of r1 and the fallback's
+#      tone for the bulletin's length
+set -u
+. "$TOP/tests/audio-common.sh"
+. "$TOP/tests/daemon-helpers.sh"
+t=$tmp
+. "$TOP/tests/icecast.sh"
+LOAXAD=${LOAXAD:-$BUILD/loaxad}
+if [ ! -x "$BUILD/loaxa-decode" ] || ! command -v icecast2 > /dev/null; then
+	notok "relay daemon: loaxa-decode and icecast2 are here" "run make deps"
+	exit 1
+fi
+start_icecast || exit 1
+feed live.mp3 1000 mp3 || { notok "relay daemon: the station is on air"; exit 1; }
+
+lib=$t/library
+ffmpeg -nostdin -loglevel error -f lavfi -i "sine=frequency=440:sample_rate=44100:duration=4" -c:a libmp3lame "$t/fb.mp3"
+"$top/tests/lib-put.sh" "$lib" "$t/fb.mp3" tin-du-phong local > /dev/null
+
+# the relays on the next minute boundary at least 15 s away, in Vietnam's time
+now=$(date +%s)
+m1=$(( (now + 15 + 59) / 60 * 60 ))
+hm() { TZ=Asia/Ho_Chi_Minh date -d "@$1" +%H:%M; }
+cfg=$t/loaxa.cfg
+cat > "$cfg" <<CFG
+version = 1; serial = 1;
+site = { id = "xa-thu"; name = "Xã Thử"; };
+paths = { library = "$lib"; airlog = "$t/airlog"; inbox = "$t/inbox"; state = "$t/state"; run = "$t/run"; };
+audio = { gap_ms = 300; loudness_lufs = -16.0; };
+time = { require_sync = false; };
+sessions = ( );
+relays = (
+  { id = "r1"; name = "Đài thử"; url = "http://127.0.0.1:$icport/live.mp3"; days = "daily"; start = "$(hm $m1)";
+    minutes = 1; fallback = "bulletins"; fallback_after = 3; },
+  { id = "r2"; url = "http://127.0.0.1:$icport/off-air.mp3"; days = "daily"; start = "$(hm $((m1 + 60)))";
+    minutes = 1; fallback = "silence"; }
+);
+CFG
+"$LOAXA" log init -c "$cfg" > "$t/init" 2>&1 || notok "relay daemon: log init" "$(cat "$t/init")"
+export LOAXA_DEVICE="wav:$t/out.wav"
+"$LOAXAD" -c "$cfg" -e > "$t/daemon.out" 2> "$t/daemon.err" &
+dpid=$!
+stop_daemon() { kill -9 "$dpid" 2> /dev/null; }
+cleanup_hooks="$cleanup_hooks stop_daemon"
+until_t() { while [ "$(date +%s)" -lt "$1" ]; do sleep 0.2; done; }
+records() { log_count "$t/airlog" "$1"; }
+field() {	# field TYPE SESSION KEY: the value of KEY in the last TYPE record of SESSION
+	python3 - "$t/airlog" "$1" "$2" "$3" <<'PY'
+import glob, json, sys
+v = ""
+for f in sorted(glob.glob(sys.argv[1] + "/*.jsonl")):
+    for line in open(f, encoding="utf-8"):
+        try:
+            r = json.loads(line)
+        except ValueError:
+            continue
+        if r.get("type") == sys.argv[2] and r.get("session") == sys.argv[3]:
+            v = r.get(sys.argv[4], "")
+print(str(v).lower() if isinstance(v, bool) else v)
+PY
+}
+
+# --- 1, 2: on air, off air, the fallback, back ---------------------------------
+until_t $((m1 + 8))
+stop_sources
+until_t $((m1 + 40))
+feed live.mp3 1000 mp3 > /dev/null
+until_t $((m1 + 63))
+check "relay daemon: r1 is logged once, partial (the station went off air)" \
+    "[ \$(records 'r[\"type\"]==\"relay\" and r[\"session\"]==\"r1\"') -eq 1 ] && [ \"\$(field relay r1 outcome)\" = partial ]" "$t/daemon.err"
+heard=$(field relay r1 heard_ms) drop=$(field relay r1 dropouts) fbms=$(field relay r1 fallback_ms) fbn=$(field relay r1 fallback_bulletins)
+check "relay daemon: r1 heard ${heard:-?} ms of 60 s, ${drop:-?} dropout(s), ${fbn:-?} fallback bulletin(s) for ${fbms:-?} ms" \
+    "[ \${heard:-0} -ge 20000 ] && [ \${heard:-0} -le 50000 ] && [ \${drop:-0} -ge 1 ] && [ \${fbn:-0} -eq 1 ] && [ \${fbms:-0} -ge 3000 ] && [ \$(field relay r1 connects) -ge 4 ]" "$t/daemon.err"
+check "relay daemon: r1 began on its minute and ended on the next" \
+    "[ \"\$(field relay r1 start)\" = \"$(TZ=Asia/Ho_Chi_Minh date -d "@$m1" +%Y-%m-%dT%H:%M:%S+07:00)\" ] && [ \"\$(field relay r1 end | cut -c1-19)\" = \"$(TZ=Asia/Ho_Chi_Minh date -d "@$((m1 + 60))" +%Y-%m-%dT%H:%M:%S)\" ]" "$t/airlog/"*.jsonl
+check "relay daemon: the fallback bulletin is logged, complete, as the relay's fallback" \
+    "[ \$(records 'r[\"type\"]==\"airing\" and r[\"session\"]==\"r1\" and r.get(\"fallback\") is True and r[\"outcome\"]==\"complete\" and r[\"bulletin\"]==\"tin-du-phong\"') -ge 1 ]"
+
+# --- 4: a stream that is not there ---------------------------------------------
+until_t $((m1 + 69))
+"$LOAXA" status -c "$cfg" > "$t/status" 2>&1
+check "relay daemon: status shows r2 on air and its 404" "grep -q 'relay:r2' '$t/status' && grep -q 'relay r2: .*404' '$t/status'" "$t/status"
+kill -TERM "$dpid"
+rc=0
+wait "$dpid" || rc=$?
+check "relay daemon: SIGTERM in r2: exit $rc, r2 logged interrupted, nothing heard, its stream tried more than once" \
+    "[ $rc -eq 0 ] && [ \"\$(field relay r2 outcome)\" = interrupted ] && [ \"\$(field relay r2 heard_ms)\" = 0 ] && [ \"\$(field relay r2 connects)\" -ge 2 ] && [ \"\$(field relay r2 stream_reason)\" = http-404 ]" "$t/daemon.err"
+"$LOAXA" log verify -c "$cfg" > "$t/verify" 2>&1
+check "relay daemon: the airing log with its relay records verifies" "grep -q 'intact' '$t/verify'" "$t/verify"
+"$LOAXA" log show -c "$cfg" > "$t/show" 2>&1
+check "relay daemon: log show tells the relay records" "grep -q 'relay r1 (http://127.0.0.1:$icport/live.mp3): partial' '$t/show'" "$t/show"
+
+# --- 5: what went out -------------------------------------------------------
+python3 - "$t/out.wav" > "$t/tones" <<'PY'
+import struct, sys, wave
+w = wave.open(sys.argv[1], "rb") if False else None
+# the wav: device writes float samples (WAVE_FORMAT_IEEE_FLOAT), which the wave module refuses: read by hand
+d = open(sys.argv[1], "rb").read()
+i, fmt, data = 12, None, None
+while i + 8 <= len(d):
+    cid, size = d[i:i + 4], struct.unpack("<I", d[i + 4:i + 8])[0]
+    if cid == b"fmt ":
+        fmt = struct.unpack("<HHIIHH", d[i + 8:i + 24])
+    if cid == b"data":
+        data = d[i + 8:i + 8 + size] if size not in (0, 0xFFFFFFFF) else d[i + 8:]
+        break
+    i += 8 + size + (size & 1)
+tag, ch, rate, _, _, bits = fmt
+n = len(data) // (bits // 8)
+x = struct.unpack("<%d%s" % (n, "f" if bits == 32 else "d"), data[:n * (bits // 8)])[0::ch]
+blk = rate // 10
+count = {1000: 0, 440: 0}
+for b in range(0, len(x) - blk, blk):
+    s = x[b:b + blk]
+    if max(abs(v) for v in s) < 0.01:
+        continue
+    z = sum(1 for k in range(1, len(s)) if (s[k - 1] < 0) != (s[k] < 0))
+    f = z * 10 / 2
+    for t in count:
+        if abs(f - t) < 0.05 * t:
+            count[t] += 1
+print(count[1000] / 10, count[440] / 10)
+PY
+s1000=$(cut -d' ' -f1 "$t/tones") s440=$(cut -d' ' -f2 "$t/tones")
+check "relay daemon: the output holds the station's tone for ${s1000:-?} s and the fallback's for ${s440:-?} s" \
+    "atmost 20 \${s1000:-0} && atmost 3 \${s440:-0}" "$t/tones"
