@@ -14,7 +14,8 @@
 #      status shows it airing, the last error names the 404; SIGTERM
 #      ends it, logged interrupted, and the daemon exits 0
 #   5. the WAV holds the stream's tone for most of r1 and the fallback's
-#      tone for the bulletin's length
+#      tone for the bulletin's length; the station came back 12 dB quieter,
+#      and its last 5 s are within 2 LU of audio.loudness_lufs (the rider)
 set -u
 . "$TOP/tests/audio-common.sh"
 . "$TOP/tests/daemon-helpers.sh"
@@ -79,7 +80,7 @@ PY
 until_t $((m1 + 8))
 stop_sources
 until_t $((m1 + 40))
-feed live.mp3 1000 mp3 > /dev/null
+feed live.mp3 1000 mp3 0.25 > /dev/null	# back 12 dB quieter: the rider brings it up
 until_t $((m1 + 63))
 check "relay daemon: r1 is logged once, partial (the station went off air)" \
     "[ \$(records 'r[\"type\"]==\"relay\" and r[\"session\"]==\"r1\"') -eq 1 ] && [ \"\$(field relay r1 outcome)\" = partial ]" "$t/daemon.err"
@@ -135,7 +136,19 @@ for b in range(0, len(x) - blk, blk):
         if abs(f - t) < 0.05 * t:
             count[t] += 1
 print(count[1000] / 10, count[440] / 10)
+# the last 5 s of the station's tone, as S16 stereo for tests/r128.py
+last = [b for b in range(0, len(x) - blk, blk) if max(abs(v) for v in x[b:b + blk]) >= 0.01 and
+        abs(sum(1 for k in range(b + 1, b + blk) if (x[k - 1] < 0) != (x[k] < 0)) * 5 - 1000) < 50][-50:]
+with open(sys.argv[1] + ".tail.raw", "wb") as f:
+    for b in last:
+        for v in x[b:b + blk]:
+            s = max(-32768, min(32767, int(round(v * 32767))))
+            f.write(struct.pack("<hh", s, s))
+print(rate, file=open(sys.argv[1] + ".rate", "w"))
 PY
 s1000=$(cut -d' ' -f1 "$t/tones") s440=$(cut -d' ' -f2 "$t/tones")
 check "relay daemon: the output holds the station's tone for ${s1000:-?} s and the fallback's for ${s440:-?} s" \
     "atmost 20 \${s1000:-0} && atmost 3 \${s440:-0}" "$t/tones"
+lufs=$($r128 loudness "$t/out.wav.tail.raw" "$(cat "$t/out.wav.rate")" 2 | cut -d' ' -f1)
+check "relay daemon: the station, back 12 dB quieter, ends at ${lufs:-?} LUFS, within 2 LU of -16 (the rider)" \
+    "within \${lufs:-0} -16 2"
