@@ -51,7 +51,8 @@ struct audio_player {
 
 	/* the item */
 	struct audio_dec *dec;
-	struct audio_stream *stream;	/* a relay item (not owned) */
+	void		*stream;	/* a live source: a relayed stream, a microphone (not owned) */
+	void		(*stream_read)(void *, float *, size_t);
 	long		 stream_left;	/* its frames still to come */
 	long		 rate;
 	int		 ch;
@@ -376,13 +377,30 @@ audio_player_start_silence(struct audio_player *p, long ms)
 	return 0;
 }
 
+static void
+stream_read(void *st, float *buf, size_t n)
+{
+	audio_stream_read(st, buf, n);
+}
+
 int
 audio_player_start_stream(struct audio_player *p, struct audio_stream *st, long ms, char *err, size_t errlen)
 {
-	if (begin(p, AUDIO_STREAM_RATE, AUDIO_STREAM_CH) < 0)
+	if (audio_player_start_source(p, stream_read, st, AUDIO_STREAM_RATE, AUDIO_STREAM_CH, ms, err, errlen) < 0)
+		return -1;
+	audio_stream_begin(st);
+	return 0;
+}
+
+int
+audio_player_start_source(struct audio_player *p, void (*rd)(void *, float *, size_t), void *src, long rate, int ch,
+    long ms, char *err, size_t errlen)
+{
+	if (begin(p, rate, ch) < 0)
 		return fail_start(p, err, errlen);
-	p->stream = st;
-	p->stream_left = (long)((long long)AUDIO_STREAM_RATE * (ms > 0 ? ms : 0) / 1000);
+	p->stream = src;
+	p->stream_read = rd;
+	p->stream_left = (long)((long long)rate * (ms > 0 ? ms : 0) / 1000);
 	p->gain = 1.0f;
 	p->gain_db = 0;
 	p->use_limiter = 1;
@@ -401,7 +419,6 @@ audio_player_start_stream(struct audio_player *p, struct audio_stream *st, long 
 		seterr(p, "%s", strerror(ENOMEM));
 		return fail_start(p, err, errlen);
 	}
-	audio_stream_begin(st);
 	return 0;
 }
 
@@ -449,7 +466,7 @@ produce(struct audio_player *p)
 	if (p->stream) {
 		n = p->stream_left < CHUNK ? p->stream_left : CHUNK;
 		if (n > 0)
-			audio_stream_read(p->stream, p->hb + p->hb_len * ch, (size_t)n);
+			p->stream_read(p->stream, p->hb + p->hb_len * ch, (size_t)n);
 		p->stream_left -= n;
 	} else
 		n = audio_dec_read(p->dec, p->hb + p->hb_len * ch, CHUNK);

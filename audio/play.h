@@ -82,6 +82,9 @@ int	audio_player_start_silence(struct audio_player *, long ms);
  */
 struct audio_stream;
 int	audio_player_start_stream(struct audio_player *, struct audio_stream *, long ms, char *err, size_t errlen);
+/* the same for any source that always gives the n frames asked for (rate, ch): a microphone */
+int	audio_player_start_source(struct audio_player *, void (*read)(void *, float *, size_t n), void *src, long rate,
+	    int ch, long ms, char *err, size_t errlen);
 
 int	audio_player_pollfds(struct audio_player *, struct pollfd *, int max);
 enum audio_state audio_player_service(struct audio_player *, struct pollfd *, int n);

@@ -290,6 +290,51 @@ parse_audio(struct ld *ld, const config_setting_t *root)
 		c->audio.amplifier.warmup_ms = (int)v;
 }
 
+static void
+parse_live(struct ld *ld, const config_setting_t *root)
+{
+	static const char *const keys[] = { "device", "gpio_chip", "gpio_line", "active_low", "mode", "max_minutes",
+		NULL };
+	const config_setting_t *g = cfgkey_group(&ld->l, root, "live", CONFIG_TYPE_GROUP);
+	struct cfg *c = ld->c;
+	const char *s;
+	long long v;
+	int k;
+
+	if (g == NULL)
+		return;
+	cfgkey_keys(&ld->l, g, keys);
+	c->live.present = 1;
+	c->live.active_low = 1;
+	c->live.max_minutes = 30;
+	if ((k = cfgkey_str(&ld->l, g, "device", &s)) > 0 && s[0] != '\0')
+		c->live.device = cfgkey_strdup(s);
+	else if (k == 0)
+		cfgkey_missing(&ld->l, g, "device", _("the microphone's ALSA capture device, e.g. \"plughw:1,0\""));
+	else if (k > 0)
+		cfgkey_err(&ld->l, config_setting_get_member(g, "device"), "%s",
+		    _("must name an ALSA capture device (e.g. \"plughw:1,0\")"));
+	if (cfgkey_str(&ld->l, g, "gpio_chip", &s) > 0 && s[0] != '\0')
+		c->live.gpio_chip = cfgkey_strdup(s);
+	else
+		c->live.gpio_chip = cfgkey_strdup("gpiochip0");
+	if (cfgkey_int(&ld->l, g, "gpio_line", 0, 1023, &v) > 0)
+		c->live.gpio_line = (int)v;
+	else if (config_setting_get_member(g, "gpio_line") == NULL)
+		cfgkey_missing(&ld->l, g, "gpio_line", _("the GPIO line number of the talk button"));
+	cfgkey_bool(&ld->l, g, "active_low", &c->live.active_low);
+	if ((k = cfgkey_str(&ld->l, g, "mode", &s)) > 0) {
+		if (strcmp(s, "latch") == 0)
+			c->live.latch = 1;
+		else if (strcmp(s, "hold") != 0)
+			cfgkey_err(&ld->l, config_setting_get_member(g, "mode"),
+			    _("\"%s\" is not a mode (use \"hold\": live while the button is held, or \"latch\": a press "
+			      "starts, the next ends)"), s);
+	}
+	if (cfgkey_int(&ld->l, g, "max_minutes", 1, 240, &v) > 0)
+		c->live.max_minutes = (int)v;
+}
+
 /* a "HH:MM" member; 1 good, 0 absent, -1 bad */
 static int
 get_hhmm(struct ld *ld, const config_setting_t *g, const char *name, int *out)
@@ -977,7 +1022,7 @@ static void
 parse_root(struct ld *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = { "version", "serial", "site", "paths", "audio", "quiet_hours", "time",
-		"topics", "sessions", "relays", "periods", "exceptions", "trust", "fleet", NULL };
+		"topics", "sessions", "relays", "periods", "exceptions", "trust", "fleet", "live", NULL };
 	const config_setting_t *l;
 	long long v;
 	int r;
@@ -996,6 +1041,7 @@ parse_root(struct ld *ld, const config_setting_t *root)
 	parse_site(ld, root);
 	parse_paths(ld, root);
 	parse_audio(ld, root);
+	parse_live(ld, root);
 	parse_quiet(ld, root);
 	parse_time(ld, root);
 	parse_topics(ld, root);
@@ -1114,6 +1160,8 @@ cfg_free(struct cfg *c)
 	free(c->audio.device);
 	free(c->audio.chime);
 	free(c->audio.amplifier.gpio_chip);
+	free(c->live.device);
+	free(c->live.gpio_chip);
 	free(c->time.zone);
 	free(c->fleet.broker);
 	free(c->fleet.host);

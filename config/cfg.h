@@ -128,6 +128,20 @@ struct cfg {
 			int	 warmup_ms;
 		} amplifier;
 	} audio;
+	/*
+	 * live: announcements from the commune's microphone (a capture PCM),
+	 * switched through while the talk button (a GPIO input line) is held,
+	 * or, mode "latch", from one press to the next. present = 0: none.
+	 */
+	struct {
+		int	 present;
+		char	*device;	/* ALSA capture PCM, e.g. "plughw:1,0" */
+		char	*gpio_chip;
+		int	 gpio_line;
+		int	 active_low;	/* default true: a button pulls the line to ground */
+		int	 latch;		/* mode = "latch" */
+		int	 max_minutes;	/* a latch left on ends after this (default 30) */
+	} live;
 	struct {
 		int	 present;
 		int	 from, to;	/* minutes after midnight; may wrap */

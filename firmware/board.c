@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gpiod.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,4 +225,107 @@ board_close(struct board *b)
 	free(b->chip_name);
 	free(b->path);
 	free(b);
+}
+
+/* --- the talk button --- */
+
+struct board_button {
+	struct gpiod_chip *chip;
+	struct gpiod_line *line;
+	int		 fd;		/* the line's event fd, or the stand-in FIFO */
+	int		 file;
+	char		 buf[256];
+	size_t		 len;
+};
+
+struct board_button *
+board_button_open(const struct cfg *c, char *err, size_t errlen)
+{
+	const char *env = getenv("LOAXA_BUTTON");
+	struct board_button *bb = calloc(1, sizeof(*bb));
+
+	if (bb == NULL) {
+		seterr(err, errlen, "%s", strerror(ENOMEM));
+		return NULL;
+	}
+	bb->fd = -1;
+	if (env && strncmp(env, "file:", 5) == 0 && env[5] != '\0') {
+		/* read and write: the FIFO never reads as ended when a writer closes it */
+		if ((bb->fd = open(env + 5, O_RDWR | O_NONBLOCK | O_CLOEXEC)) < 0) {
+			seterr(err, errlen, _("talk button stand-in %s: cannot open: %s"), env + 5, strerror(errno));
+			free(bb);
+			return NULL;
+		}
+		bb->file = 1;
+		return bb;
+	}
+	if ((bb->chip = gpiod_chip_open_lookup(c->live.gpio_chip)) == NULL) {
+		seterr(err, errlen, _("talk button: cannot open GPIO chip \"%s\": %s; check live.gpio_chip (gpiodetect "
+		    "lists the chips)"), c->live.gpio_chip, strerror(errno));
+		free(bb);
+		return NULL;
+	}
+	if ((bb->line = gpiod_chip_get_line(bb->chip, (unsigned int)c->live.gpio_line)) == NULL ||
+	    gpiod_line_request_both_edges_events_flags(bb->line, "loaxa-talk",
+	    c->live.active_low ? GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW : 0) < 0 ||
+	    (bb->fd = gpiod_line_event_get_fd(bb->line)) < 0) {
+		seterr(err, errlen, _("talk button: GPIO chip \"%s\" line %d cannot be watched: %s; check "
+		    "live.gpio_line (gpioinfo lists the lines)"), c->live.gpio_chip, c->live.gpio_line, strerror(errno));
+		gpiod_chip_close(bb->chip);
+		free(bb);
+		return NULL;
+	}
+	return bb;
+}
+
+int
+board_button_fd(const struct board_button *bb)
+{
+	return bb ? bb->fd : -1;
+}
+
+int
+board_button_event(struct board_button *bb)
+{
+	if (bb == NULL)
+		return -1;
+	if (!bb->file) {
+		struct gpiod_line_event ev;
+		struct pollfd p = { bb->fd, POLLIN, 0 };
+		if (poll(&p, 1, 0) <= 0 || gpiod_line_event_read(bb->line, &ev) < 0)
+			return -1;
+		return ev.event_type == GPIOD_LINE_EVENT_RISING_EDGE;
+	}
+	for (;;) {
+		char *nl = memchr(bb->buf, '\n', bb->len);
+		if (nl) {
+			size_t n = (size_t)(nl - bb->buf) + 1;
+			int r = strncmp(bb->buf, "press", 5) == 0 ? 1 : strncmp(bb->buf, "release", 7) == 0 ? 0 : -2;
+			memmove(bb->buf, bb->buf + n, bb->len - n);
+			bb->len -= n;
+			if (r >= 0)
+				return r;
+			continue;	/* a line that is neither: ignored */
+		}
+		if (bb->len == sizeof(bb->buf))
+			bb->len = 0;	/* a line too long to be either */
+		ssize_t k = read(bb->fd, bb->buf + bb->len, sizeof(bb->buf) - bb->len);
+		if (k <= 0)
+			return -1;
+		bb->len += (size_t)k;
+	}
+}
+
+void
+board_button_close(struct board_button *bb)
+{
+	if (bb == NULL)
+		return;
+	if (bb->file && bb->fd >= 0)
+		close(bb->fd);
+	if (bb->line)
+		gpiod_line_release(bb->line);
+	if (bb->chip)
+		gpiod_chip_close(bb->chip);
+	free(bb);
 }

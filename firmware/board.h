@@ -37,4 +37,19 @@ int		 board_amp_state(const struct board *);
 const char	*board_backend(const struct board *);
 void		 board_close(struct board *);
 
+/*
+ * The talk button of live announcements (live.gpio_line, an input): its
+ * edges as events, by libgpiod (both edges requested, active low when the
+ * config says so, so "pressed" is the line's active state), or, with
+ * LOAXA_BUTTON=file:PATH (tests), lines "press" and "release" written to
+ * the FIFO PATH. board_button_fd() is the descriptor to poll; after POLLIN,
+ * board_button_event() returns 1 (pressed), 0 (released), or -1 (nothing
+ * more now). NULL with a message when the line cannot be had.
+ */
+struct board_button;
+struct board_button *board_button_open(const struct cfg *, char *err, size_t errlen);
+int		 board_button_fd(const struct board_button *);
+int		 board_button_event(struct board_button *);
+void		 board_button_close(struct board_button *);
+
 #endif

@@ -48,7 +48,7 @@
 #define CATCHUP_DAYS	366
 #define LOAXA_VERSION	"0.1"
 
-enum step_kind { ST_OPEN, ST_AMP_ON, ST_WAIT, ST_CHIME, ST_GAP, ST_ITEM, ST_ANNOUNCE, ST_RELAY, ST_AMP_OFF };
+enum step_kind { ST_OPEN, ST_AMP_ON, ST_WAIT, ST_CHIME, ST_GAP, ST_ITEM, ST_ANNOUNCE, ST_RELAY, ST_LIVE, ST_AMP_OFF };
 
 /* the device is opened and set up this long before a session at least */
 #define PREPARE_MS	1000
@@ -141,7 +141,15 @@ struct engine {
 	int			 nhist, caphist;
 	char			 announce[8][512];	/* spoken messages waiting for a quiet moment */
 	int			 nannounce;
+	/* live announcements */
+	int			 live_on;		/* asked for: the button held, the latch on */
+	char			 live_by[32];
+	long long		 live_start_ms;		/* the microphone on air since; 0: not */
+	int			 live_mic;		/* the microphone is open */
+	char			 live_during[64];	/* the session it cut in, or "" */
 };
+
+static void log_live(struct engine *, const char *outcome, const char *reason);
 
 /* --- time --------------------------------------------------------------- */
 
@@ -1179,6 +1187,30 @@ start_step(struct engine *e)
 		}
 		break;
 	}
+	case ST_LIVE:
+		if (!e->live_on || e->env.player.live_open == NULL)
+			return 1;	/* released before it began */
+		if (!e->live_mic) {
+			if (e->env.player.live_open(e->env.player.h, e->cfg->live.device, e->cfg->audio.loudness_lufs, err,
+			    sizeof(err)) < 0) {
+				set_error(e, _("live announcement: %s"), err);
+				log_live(e, "failed", err);
+				e->live_on = 0;
+				return 1;
+			}
+			e->live_mic = 1;
+		}
+		if (!e->live_start_ms)
+			e->live_start_ms = now_ms(e);
+		r = e->env.player.start_live(e->env.player.h, e->cfg->live.max_minutes * 60000L -
+		    (long)(now_ms(e) - e->live_start_ms), err, sizeof(err));
+		if (r < 0) {
+			set_error(e, _("live announcement: %s"), err);
+			log_live(e, "failed", err);
+			e->live_on = 0;
+			return 1;
+		}
+		break;
 	case ST_RELAY: {
 		long ms = (long)(s->end_ms - now_ms(e));
 		if (ms < 500)
@@ -1247,6 +1279,11 @@ step_done(struct engine *e, enum engine_play how, const char *err)
 
 	if (s->started && st->k == ST_ANNOUNCE)
 		unlink(s->announce);
+	if (s->started && st->k == ST_LIVE && e->live_start_ms) {
+		log_live(e, how == ENGINE_DONE ? "complete" : "failed", how == ENGINE_DONE ?
+		    "the longest a live announcement may last (live.max_minutes)" : err);
+		e->live_on = 0;
+	}
 	if (s->started && st->k == ST_ITEM) {
 		if (how == ENGINE_DONE)
 			log_airing(e, st->item, now_ms(e), "complete", NULL);
@@ -1409,7 +1446,11 @@ emergency(struct engine *e, int k)
 		s->started = 0;
 		if (cur->k == ST_RELAY)
 			s->emergencies++;	/* the stream resumes after it: the step stays */
-		else
+		else if (cur->k == ST_LIVE) {
+			char why[128];
+			snprintf(why, sizeof(why), "emergency %s", b->id);
+			log_live(e, "interrupted", why);	/* the microphone again after it, if still held */
+		} else
 			s->cur++;
 	}
 	s->items[s->nitems] = it;
@@ -1434,6 +1475,54 @@ emergency(struct engine *e, int k)
 		}
 		insert_steps(s, at, st, 3);
 	}
+}
+
+/* the live announcement's record; the microphone closed */
+static void
+log_live(struct engine *e, const char *outcome, const char *reason)
+{
+	json_t *o = json_object();
+	long long now = now_ms(e), heard = 0;
+
+	if (e->live_mic && e->env.player.live_heard_ms)
+		heard = e->env.player.live_heard_ms(e->env.player.h);
+	json_object_set_new(o, "source", json_string("local"));
+	json_object_set_new(o, "by", json_string(e->live_by));
+	put_ts(o, "start", e->live_start_ms ? e->live_start_ms : now);
+	put_ts(o, "end", now);
+	json_object_set_new(o, "duration_ms", json_integer(e->live_start_ms ? now - e->live_start_ms : 0));
+	json_object_set_new(o, "heard_ms", json_integer(heard));
+	json_object_set_new(o, "device", json_string(e->cfg->live.device ? e->cfg->live.device : ""));
+	if (e->live_during[0])
+		json_object_set_new(o, "during", json_string(e->live_during));
+	json_object_set_new(o, "amplifier", json_string(!e->cfg->audio.amplifier.present ? "absent" :
+	    e->s.amp ? "on" : "off"));
+	json_object_set_new(o, "outcome", json_string(outcome));
+	if (reason)
+		json_object_set_new(o, "reason", json_string(reason));
+	record(e, "live", o);
+	if (e->live_mic && e->env.player.live_close)
+		e->env.player.live_close(e->env.player.h);
+	e->live_mic = 0;
+	e->live_start_ms = 0;
+	e->live_during[0] = '\0';
+}
+
+/* a live announcement outside any session: amplifier, warm-up, the microphone, amplifier off */
+static void
+begin_live(struct engine *e)
+{
+	struct session *s = &e->s;
+	long long warm = e->cfg->audio.amplifier.present ? e->cfg->audio.amplifier.warmup_ms : 0;
+
+	memset(s, 0, sizeof(*s));
+	s->active = 1;
+	s->cfg = e->cfg;
+	add_step(s, ST_OPEN, 0, 0, 0);
+	add_step(s, ST_AMP_ON, 0, 0, 0);
+	add_step(s, ST_WAIT, now_ms(e) + warm, 0, 0);
+	add_step(s, ST_LIVE, 0, 0, 0);
+	add_step(s, ST_AMP_OFF, 0, 0, 0);
 }
 
 /*
@@ -1686,6 +1775,75 @@ engine_run(struct engine *e)
 	run_session(e);
 }
 
+int
+engine_live_state(const struct engine *e)
+{
+	return e->live_on;
+}
+
+void
+engine_live(struct engine *e, int on, const char *by)
+{
+	struct session *s = &e->s;
+	struct step st[3];
+	int n = 0;
+
+	if (e->stopped || !e->cfg->live.present || on == e->live_on)
+		return;
+	e->live_on = on;
+	if (!on) {
+		/* the end: the microphone fades out; what was airing goes on */
+		if (s->active && s->started && s->steps[s->cur].k == ST_LIVE) {
+			e->env.player.stop(e->env.player.h);
+			log_live(e, "complete", NULL);
+			s->started = 0;
+			s->cur++;
+		}
+		run_session(e);
+		return;
+	}
+	snprintf(e->live_by, sizeof(e->live_by), "%s", by ? by : "");
+	if (!s->active) {
+		begin_live(e);
+		run_session(e);
+		return;
+	}
+	snprintf(e->live_during, sizeof(e->live_during), "%s", s->slot.session ? s->slot.session->id :
+	    s->timed ? "" : "emergency");
+	st[n++] = (struct step){ ST_LIVE, 0, 0, 0 };
+	if (s->started) {
+		struct step *cur = &s->steps[s->cur];
+		e->env.player.stop(e->env.player.h);
+		s->started = 0;
+		if (cur->k == ST_ITEM) {
+			/* cut: logged so, and again after the microphone if the session has time for it */
+			int i = cur->item;
+			log_airing(e, i, now_ms(e), "interrupted", "live announcement");
+			if (s->nitems < MAX_ITEMS) {
+				s->items[s->nitems] = s->items[i];
+				s->fallback[s->nitems] = s->fallback[i] ? 1 : 0;
+				st[n++] = (struct step){ ST_GAP, 0, e->cfg->audio.gap_ms, 0 };
+				st[n++] = (struct step){ ST_ITEM, 0, 0, s->nitems++ };
+			}
+			s->cur++;
+		} else if (cur->k != ST_RELAY && cur->k != ST_LIVE)
+			s->cur++;	/* a chime, a gap, a spoken message: not again */
+		insert_steps(s, s->cur, st, n);
+	} else {
+		/* before the session began: the microphone first, after the amplifier's warm-up */
+		int at = s->cur;
+		while (at < s->nsteps && (s->steps[at].k == ST_OPEN || s->steps[at].k == ST_AMP_ON ||
+		    s->steps[at].k == ST_WAIT))
+			at++;
+		for (int i = s->cur; i < at; i++)
+			if (s->steps[i].k == ST_WAIT && s->steps[i].t > now_ms(e))
+				s->steps[i].t = now_ms(e) + (s->amp || !e->cfg->audio.amplifier.present ? 0 :
+				    e->cfg->audio.amplifier.warmup_ms);
+		insert_steps(s, at, st, 1);
+	}
+	run_session(e);
+}
+
 void
 engine_announce(struct engine *e, const char *path)
 {
@@ -1754,6 +1912,8 @@ engine_stop(struct engine *e, const char *reason)
 			e->env.player.stop(e->env.player.h);
 			if (st->k == ST_ITEM)
 				log_airing(e, st->item, now_ms(e), "interrupted", reason);
+			if (st->k == ST_LIVE && e->live_start_ms)
+				log_live(e, "interrupted", reason);
 			s->started = 0;
 		}
 		if (s->relay && s->relay_start_ms)
@@ -1793,6 +1953,8 @@ engine_status(const struct engine *e, struct engine_status *st)
 	st->state = e->stopped ? "stopped" : e->s.active ? "airing" : clock_ok(e) ? "idle" : "waiting-for-clock";
 	if (e->s.active && e->s.started && e->s.steps[e->s.cur].k == ST_ITEM)
 		snprintf(st->current, sizeof(st->current), "%s", e->s.items[e->s.steps[e->s.cur].item].b->id);
+	else if (e->s.active && e->s.started && e->s.steps[e->s.cur].k == ST_LIVE)
+		snprintf(st->current, sizeof(st->current), "live:%s", e->live_by);
 	else if (e->s.active && e->s.started && e->s.steps[e->s.cur].k == ST_RELAY)
 		snprintf(st->current, sizeof(st->current), "relay:%s", e->s.slot.session->id);
 	st->clock_synced = e->synced;

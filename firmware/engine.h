@@ -76,6 +76,11 @@ struct engine_player {
 	long long (*stream_down_ms)(void *);
 	void	(*stream_stats)(void *, struct audio_stream_stats *);
 	void	(*stream_close)(void *);
+	/* live announcements: the microphone opened only while live, aired as the current item for up to ms */
+	int	(*live_open)(void *, const char *device, double target_lufs, char *err, size_t);
+	int	(*start_live)(void *, long ms, char *err, size_t);
+	long long (*live_heard_ms)(void *);
+	void	(*live_close)(void *);
 };
 
 struct engine_env {
@@ -111,6 +116,15 @@ void		 engine_run(struct engine *);
 void		 engine_reload(struct engine *, struct cfg *);
 void		 engine_library_changed(struct engine *);
 void		 engine_clock_changed(struct engine *);
+/*
+ * A live announcement from the microphone (live.device) begins (on = 1) or
+ * ends (0); by says who asked ("talk button", "latch"). What airs pauses:
+ * a bulletin cut is logged interrupted and airs again after it if its
+ * session still has time; a relay resumes. Outside a session it is a
+ * session of its own (amplifier, warm-up). Each leaves a `live` record.
+ */
+void		 engine_live(struct engine *, int on, const char *by);
+int		 engine_live_state(const struct engine *);
 /* plays a spoken message (a file it then deletes) when no session airs; not logged */
 void		 engine_announce(struct engine *, const char *path);
 /* logs a record handed over by another process (ingest, config apply); takes fields */

@@ -71,6 +71,8 @@ struct daemon {
 	long long	 refused_serial;	/* the last config serial reload refused (status file) */
 	char		 config_error[256];	/* and why */
 	struct fleet	*fleet;			/* NULL: no fleet group, no socket */
+	struct board_button *button;		/* live.gpio_line, or NULL */
+	int		 live;			/* the talk button's state as the engine has it */
 	char		 vouched_sha[65];	/* the config text in force, or one loaxad applied itself */
 };
 
@@ -576,7 +578,7 @@ on_record(void *arg, const char *type, const char *line)
 	(void)arg;
 	if (r == NULL)
 		return;
-	start = json_string_value(json_object_get(r, strcmp(type, "airing") == 0 ? "start" : "scheduled"));
+	start = json_string_value(json_object_get(r, strcmp(type, "missed") != 0 ? "start" : "scheduled"));
 	title = json_string_value(json_object_get(r, "title"));
 	outcome = json_string_value(json_object_get(r, "outcome"));
 	reason = json_string_value(json_object_get(r, "reason"));
@@ -590,6 +592,15 @@ on_record(void *arg, const char *type, const char *line)
 	else if (strcmp(type, "missed") == 0)
 		printf("%s  %s  %-10s %s: %s\n", hms, _("missed"), session ? session : "", title ? title : "-",
 		    reason ? reason : "");
+	else if (strcmp(type, "relay") == 0) {
+		const char *name = json_string_value(json_object_get(r, "name"));
+		const char *why = json_string_value(json_object_get(r, "stream_error"));
+		printf("%s  %s  %-10s %s, %.1f s heard, %lld dropouts: %s%s%s\n", hms, _("relayed"), session ? session : "",
+		    name ? name : json_string_value(json_object_get(r, "url")),
+		    (double)json_integer_value(json_object_get(r, "heard_ms")) / 1000,
+		    (long long)json_integer_value(json_object_get(r, "dropouts")), outcome ? outcome : "",
+		    reason || why ? " — " : "", reason ? reason : why ? why : "");
+	}
 	else
 		printf("%s\n", type);
 	fflush(stdout);
@@ -739,6 +750,8 @@ main(int argc, char **argv)
 			log_warnx("fleet: %s; running without it", err);
 	}
 
+	if (c->live.present && (d.button = board_button_open(c, err, sizeof(err))) == NULL)
+		log_warnx("%s; live announcements cannot be started from the button", err);
 	engine_start(d.e);
 	write_status(&d);
 	sd_notifyf(0, "READY=1\nSTATUS=configuration serial %lld", engine_cfg(d.e)->serial);
@@ -752,6 +765,7 @@ main(int argc, char **argv)
 		pfd[n++] = (struct pollfd){ .fd = d.sfd, .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = d.ifd, .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = d.wfd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = board_button_fd(d.button), .events = POLLIN };
 		base = n;
 		np = engine_pollfds(d.e, pfd + base, MAX_PFD - base);
 		if (d.fleet)
@@ -788,6 +802,15 @@ main(int argc, char **argv)
 			if (read(d.wfd, &x, sizeof(x)) > 0)
 				sd_notify(0, "WATCHDOG=1");
 		}
+		if (pfd[4].revents & POLLIN) {
+			int ev;
+			while ((ev = board_button_event(d.button)) >= 0) {
+				/* hold: live while pressed; latch: each press turns it over */
+				int want = engine_cfg(d.e)->live.latch ? (ev == 1 ? !engine_live_state(d.e) : engine_live_state(d.e)) : ev;
+				if (want != engine_live_state(d.e))
+					engine_live(d.e, want, engine_cfg(d.e)->live.latch ? "latch" : "talk button");
+			}
+		}
 		if (np > 0)
 			engine_service(d.e, pfd + base, np);
 		if (running)
@@ -799,6 +822,7 @@ main(int argc, char **argv)
 		write_status(&d);
 	}
 	fleet_free(d.fleet);
+	board_button_close(d.button);
 	if (d.board) {
 		board_amp(d.board, 0, err, sizeof(err));
 		board_close(d.board);

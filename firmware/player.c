@@ -11,6 +11,7 @@
 #include "audio/out.h"
 #include "audio/play.h"
 #include "audio/stream.h"
+#include "audio/capture.h"
 #include "config/cfg.h"
 #include "firmware/engine.h"
 #include "firmware/player.h"
@@ -21,6 +22,7 @@ static struct {
 	struct audio_out	*out;
 	struct audio_player	*p;
 	struct audio_stream	*stream;
+	struct audio_capture	*mic;
 } pl;
 
 static int
@@ -164,6 +166,42 @@ p_stream_close(void *h)
 	pl.stream = NULL;
 }
 
+static int
+p_live_open(void *h, const char *device, double target, char *err, size_t len)
+{
+	(void)h;
+	audio_capture_close(pl.mic);
+	pl.mic = audio_capture_open(device, target, err, len);
+	return pl.mic ? 0 : -1;
+}
+
+static int
+p_start_live(void *h, long ms, char *err, size_t len)
+{
+	(void)h;
+	if (pl.mic == NULL) {
+		snprintf(err, len, "%s", "no microphone open");
+		return -1;
+	}
+	return audio_player_start_source(pl.p, audio_capture_read, pl.mic, AUDIO_CAPTURE_RATE, AUDIO_CAPTURE_CH, ms,
+	    err, len);
+}
+
+static long long
+p_live_heard_ms(void *h)
+{
+	(void)h;
+	return pl.mic ? audio_capture_heard_ms(pl.mic) : 0;
+}
+
+static void
+p_live_close(void *h)
+{
+	(void)h;
+	audio_capture_close(pl.mic);
+	pl.mic = NULL;
+}
+
 int
 player_alsa_env(struct engine_player *ops, const struct cfg *c, char *err, size_t len)
 {
@@ -175,7 +213,8 @@ player_alsa_env(struct engine_player *ops, const struct cfg *c, char *err, size_
 	pl.conf.fade_ms = c->audio.fade_ms;
 	pl.conf.ceiling_db = AUDIO_CEILING_DB;
 	*ops = (struct engine_player){ p_open, p_file, p_silence, p_deadline, p_pollfds, p_service, p_stop,
-		p_close, NULL, p_stream_open, p_start_stream, p_stream_down_ms, p_stream_stats, p_stream_close };
+		p_close, NULL, p_stream_open, p_start_stream, p_stream_down_ms, p_stream_stats, p_stream_close,
+		p_live_open, p_start_live, p_live_heard_ms, p_live_close };
 	return 0;
 }
 
@@ -183,6 +222,7 @@ void
 player_alsa_free(void)
 {
 	p_stream_close(NULL);
+	p_live_close(NULL);
 	p_close(NULL);
 	if (pl.out)
 		audio_out_free(pl.out);

@@ -21,6 +21,7 @@ struct sim {
 	long long	 stream_t0;		/* when the airing began */
 	long long	 down_from, down_to;	/* the stream is down in [from, to) */
 	struct audio_stream_stats st;
+	long long	 live_t0, live_ms;	/* the microphone's item began; heard before it */
 };
 
 static long long
@@ -119,6 +120,10 @@ p_service(void *h, struct pollfd *pfd, int n, char *err, size_t len)
 			stream_account(s);
 			s->now = now;
 		}
+		if (s->live_t0 >= 0) {
+			s->live_ms += s->end - s->live_t0;
+			s->live_t0 = -1;
+		}
 		s->playing = 0;
 		return ENGINE_DONE;
 	}
@@ -152,6 +157,10 @@ p_stop(void *h)
 	struct sim *s = h;
 
 	stream_account(s);
+	if (s->playing && s->live_t0 >= 0) {
+		s->live_ms += s->now - s->live_t0;
+		s->live_t0 = -1;
+	}
 	s->playing = 0;
 }
 
@@ -206,6 +215,49 @@ p_stream_close(void *h)
 	((struct sim *)h)->stream_open = 0;
 }
 
+/* live: a microphone that is always there; its item lasts until stopped or ms */
+static int
+p_live_open(void *h, const char *device, double target, char *err, size_t len)
+{
+	struct sim *s = h;
+
+	(void)target;
+	if (!s->device_ok) {
+		snprintf(err, len, "microphone \"%s\": No such device", device);
+		return -1;
+	}
+	s->live_t0 = -1;
+	s->live_ms = 0;
+	return 0;
+}
+
+static int
+p_start_live(void *h, long ms, char *err, size_t len)
+{
+	struct sim *s = h;
+
+	(void)err;
+	(void)len;
+	s->playing = 1;
+	s->live_t0 = s->now;
+	s->end = s->now + (ms > 0 ? ms : 0);
+	return 0;
+}
+
+static long long
+p_live_heard_ms(void *h)
+{
+	struct sim *s = h;
+
+	return s->live_ms + (s->playing && s->live_t0 >= 0 ? s->now - s->live_t0 : 0);
+}
+
+static void
+p_live_close(void *h)
+{
+	(void)h;
+}
+
 static void
 p_close(void *h)
 {
@@ -220,6 +272,7 @@ sim_new(long long start_ms)
 	if (s == NULL)
 		return NULL;
 	s->now = s->boot0 = start_ms;
+	s->live_t0 = -1;
 	s->synced = 1;
 	s->device_ok = 1;
 	return s;
@@ -236,7 +289,8 @@ sim_env(struct sim *s, struct engine_env *env)
 {
 	env->clock = (struct engine_clock){ c_real, c_boot, c_synced, s };
 	env->player = (struct engine_player){ p_open, p_file, p_silence, p_deadline, p_pollfds, p_service, p_stop,
-		p_close, s, p_stream_open, p_start_stream, p_stream_down_ms, p_stream_stats, p_stream_close };
+		p_close, s, p_stream_open, p_start_stream, p_stream_down_ms, p_stream_stats, p_stream_close,
+		p_live_open, p_start_live, p_live_heard_ms, p_live_close };
 }
 
 long long

@@ -475,6 +475,20 @@ text_groups(FILE *fp, const struct rpt_figures *f)
 		    pct(r, rpt_pct10(f->months[i].aired, f->months[i].planned)));
 	}
 	tbl_print(fp, &t, 2);
+	if (f->nrelays == 0)
+		return;
+	/* relayed radio: its own airtime, in no figure above */
+	fprintf(fp, "\n%s\n", _("5a. Relayed radio (tiếp sóng), counted apart"));
+	tbl_init(&t, "lrrrr");
+	tbl_add(&t, _("Relay"), _("Planned"), _("Aired"), _("Compliance"), _("Relayed airtime"));
+	for (int i = 0; i < f->nrelays; i++)
+		tbl_add(&t, group_name(&f->relays[i], 0), num(p, f->relays[i].planned), num(q, f->relays[i].aired),
+		    pct(r, rpt_pct10(f->relays[i].aired, f->relays[i].planned)), hm(b, f->relays[i].c.airtime_ms));
+	tbl_print(fp, &t, 2);
+	kv(fp, _("Relayed airtime"), "%s", hm(b, f->relayed.airtime_ms));
+	kv(fp, _("Stream dropouts"), "%s", num(a, f->relay_dropouts));
+	kv(fp, _("Fallback in place of a stream"), "%s", hm(b, f->relay_fallback_ms));
+	kv(fp, _("Relays with nothing heard"), "%s", num(a, f->relay_failed));
 }
 
 static const char *
@@ -707,6 +721,8 @@ outcome_text(char *buf, size_t len, const struct rpt_entry *e)
 		o = _("failed");
 	else if (strcmp(o, "missed") == 0)
 		o = _("not aired");
+	else if (strcmp(o, "partial") == 0)
+		o = _("partly heard");
 	{
 		char r[384] = "";
 		if (*e->reason)
@@ -761,6 +777,12 @@ logbook_site(FILE *fp, const struct render *rp, const struct render_site *s)
 			else
 				snprintf(dur, sizeof(dur), "%lld:%02lld", (e->duration_ms + 500) / 60000,
 				    (e->duration_ms + 500) / 1000 % 60);
+			if (e->relay) {	/* the relayed stream's line: what was heard of it */
+				char title[160];
+				snprintf(title, sizeof(title), _("relay: %s"), e->session);
+				tbl_add(&t, dt, tm, title, "", dur, outcome_text(out, sizeof(out), e));
+				continue;
+			}
 			tbl_add(&t, dt, tm, *e->title ? e->title : _("(nothing to air)"),
 			    *e->topic ? topic_name(f, e->topic) : "", dur, outcome_text(out, sizeof(out), e));
 			if (!e->emergency && (strcmp(e->outcome, "complete") == 0 || strcmp(e->outcome, "interrupted") == 0)) {
@@ -858,6 +880,14 @@ csv_figures(FILE *fp, const char *site, const struct rpt_figures *f)
 	for (int i = 0; i < f->nmonths; i++)
 		csv_fig(fp, site, "month", f->months[i].id, NULL, &f->months[i].c.airings, &f->months[i].c.airtime_ms,
 		    &f->months[i].planned, &f->months[i].aired, NULL, NULL);
+	for (int i = 0; i < f->nrelays; i++)	/* airings: relay slots heard; airtime: the stream's, heard */
+		csv_fig(fp, site, "relay", f->relays[i].id, f->relays[i].name, &f->relays[i].c.airings,
+		    &f->relays[i].c.airtime_ms, &f->relays[i].planned, &f->relays[i].aired, NULL, NULL);
+	if (f->nrelays > 0) {
+		csv_value(fp, site, "summary", "relay_dropouts", f->relay_dropouts);
+		csv_value(fp, site, "summary", "relay_fallback_s", secs(f->relay_fallback_ms));
+		csv_value(fp, site, "summary", "relay_nothing_heard", f->relay_failed);
+	}
 }
 
 static void
@@ -968,6 +998,17 @@ json_figures(const struct rpt_figures *f)
 	json_object_set_new(o, "by_topic", bt);
 	json_object_set_new(o, "by_period", bp);
 	json_object_set_new(o, "by_month", bm);
+	if (f->nrelays > 0) {
+		json_t *br = json_object();
+		for (int i = 0; i < f->nrelays; i++)
+			json_object_set_new(br, f->relays[i].id, json_pack("{sIsIsIsIso}", "heard", (json_int_t)f->relays[i].c.airings,
+			    "relayed_s", (json_int_t)secs(f->relays[i].c.airtime_ms), "planned", (json_int_t)f->relays[i].planned,
+			    "aired", (json_int_t)f->relays[i].aired, "name", jstr(f->relays[i].name)));
+		json_object_set_new(o, "by_relay", br);
+		json_object_set_new(o, "relays", json_pack("{sIsIsIsI}", "relayed_s", (json_int_t)secs(f->relayed.airtime_ms),
+		    "dropouts", (json_int_t)f->relay_dropouts, "fallback_s", (json_int_t)secs(f->relay_fallback_ms),
+		    "nothing_heard", (json_int_t)f->relay_failed));
+	}
 	/* extras */
 	json_object_set_new(o, "covered", json_pack("{soso}", "from", jday(f->cov_from), "to", jday(f->cov_to)));
 	json_object_set_new(o, "peak", jcount(&f->peak));
@@ -1322,6 +1363,20 @@ html_groups(FILE *fp, const struct rpt_figures *f)
 		    num(a, f->months[i].c.airings), hm(b, f->months[i].c.airtime_ms), num(p, f->months[i].planned),
 		    num(q, f->months[i].aired), pct(c, rpt_pct10(f->months[i].aired, f->months[i].planned)));
 	}
+	fputs("</table>\n", fp);
+	if (f->nrelays == 0)
+		return;
+	pr(fp, "<table><caption>%s</caption>\n<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",
+	    _("5a. Relayed radio (tiếp sóng), counted apart"), _("Relay"), _("Planned"), _("Aired"), _("Compliance"),
+	    _("Relayed airtime"));
+	for (int i = 0; i < f->nrelays; i++)
+		pr(fp, "<tr><td>%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
+		    "<td class=\"n\">%s</td></tr>\n", group_name(&f->relays[i], 0), num(p, f->relays[i].planned),
+		    num(q, f->relays[i].aired), pct(c, rpt_pct10(f->relays[i].aired, f->relays[i].planned)),
+		    hm(b, f->relays[i].c.airtime_ms));
+	pr(fp, "<tr><td>%s</td><td class=\"n\" colspan=\"4\">%s; %s %s; %s %s</td></tr>\n", _("Relayed airtime"),
+	    hm(b, f->relayed.airtime_ms), _("Stream dropouts"), num(a, f->relay_dropouts),
+	    _("Fallback in place of a stream"), hm(p, f->relay_fallback_ms));
 	fputs("</table>\n", fp);
 }
 

@@ -215,7 +215,7 @@ struct rpt {
 	int			 have_first, have_last;
 	int32_t			 first_day, last_day;	/* of any record */
 	long			 first_ms, last_ms;
-	struct groups		 topics, periods;
+	struct groups		 topics, periods, relays;
 	struct strset		 shas, pool;
 	struct sessmap		 sess;
 	struct conf		*confs;
@@ -436,7 +436,8 @@ add_entry(struct rpt *r, const struct rpt_rec *rec, int32_t day, long ms, const 
 	e = &r->f.entries[r->f.nentries++];
 	e->day = day;
 	e->ms = ms;
-	e->duration_ms = rec->kind == RPT_AIRING ? rec->duration_ms : 0;
+	e->duration_ms = rec->kind == RPT_AIRING ? rec->duration_ms : rec->kind == RPT_RELAY ? rec->heard_ms : 0;
+	e->relay = rec->kind == RPT_RELAY;
 	e->session = strset_add(&r->pool, rec->session ? rec->session : "", NULL);
 	e->title = strset_add(&r->pool, rec->title ? rec->title : "", NULL);
 	e->topic = strset_add(&r->pool, rec->topic ? rec->topic : "", NULL);
@@ -500,6 +501,30 @@ session_of(struct rpt *r, const struct rpt_rec *rec)
 	if (rec->slot == NULL || rec->session == NULL || rpt_parse_local(rec->slot, &day, &ms) < 0)
 		return NULL;
 	return sess_find(&r->sess, day, (int)(ms / 60000), strset_add(&r->pool, rec->session, NULL), 1);
+}
+
+static void
+feed_relay(struct rpt *r, const struct rpt_rec *rec, int32_t day, long ms)
+{
+	struct tgroup *g = group(r, &r->relays, rec->session ? rec->session : "", 0);
+	struct sess *s;
+
+	r->f.records++;
+	note_unverified(r, rec, day);
+	if (r->keep)
+		add_entry(r, rec, day, ms, rec->outcome ? rec->outcome : "", 0);
+	r->f.relay_fallback_ms += rec->fallback_ms > 0 ? rec->fallback_ms : 0;
+	r->f.relay_dropouts += rec->dropouts > 0 ? rec->dropouts : 0;
+	s = session_of(r, rec);	/* the slot has a record, aired or not */
+	if (rec->heard_ms > 0) {
+		g->g.c.airings++;
+		g->g.c.airtime_ms += rec->heard_ms;
+		r->f.relayed.airings++;
+		r->f.relayed.airtime_ms += rec->heard_ms;
+		if (s != NULL)
+			s->complete = 1;	/* the relay slot aired */
+	} else
+		r->f.relay_failed++;
 }
 
 static void
@@ -651,12 +676,17 @@ rpt_feed(struct rpt *r, const struct rpt_rec *rec)
 	case RPT_MISSED:
 		when = rec->scheduled ? rec->scheduled : rec->slot ? rec->slot : rec->ts;
 		break;
+	case RPT_RELAY:
+		when = rec->start && *rec->start ? rec->start : rec->slot ? rec->slot : rec->ts;
+		break;
 	default:
 		return;
 	}
 	if (rpt_parse_local(when, &day, &ms) < 0 || day < r->f.from || day > r->f.to)
 		return;
-	if (rec->kind == RPT_AIRING)
+	if (rec->kind == RPT_RELAY)
+		feed_relay(r, rec, day, ms);
+	else if (rec->kind == RPT_AIRING)
 		feed_airing(r, rec, day, ms);
 	else
 		feed_missed(r, rec, day, ms);
@@ -708,6 +738,12 @@ plan_slot(struct rpt *r, const struct sched_slot *sl, int32_t day)
 	r->f.planned_sessions++;
 	p->g.planned++;
 	m->planned++;
+	if (sl->session->relay) {
+		struct tgroup *g = group(r, &r->relays, sl->session->id, 0);
+		name_group(g, sl->session->relay->name);
+		g->g.planned++;
+		g->g.aired += s && s->complete;
+	}
 	if (s == NULL) {
 		r->f.unaccounted_sessions++;
 		return;
@@ -822,6 +858,7 @@ rpt_finish(struct rpt *r)
 		}
 	r->f.topics = flatten(&r->topics, &r->f.ntopics);
 	r->f.periods = flatten(&r->periods, &r->f.nperiods);
+	r->f.relays = flatten(&r->relays, &r->f.nrelays);
 	r->f.week_topic_ms = calloc((size_t)(r->f.nweeks * (r->f.ntopics ? r->f.ntopics : 1)),
 	    sizeof(*r->f.week_topic_ms));
 	if (r->f.week_topic_ms == NULL)
@@ -869,10 +906,16 @@ rpt_free(struct rpt *r)
 		free(r->periods.v[i].g.id);
 		free(r->periods.v[i].g.name);
 	}
+	for (int i = 0; i < r->relays.n; i++) {
+		free(r->relays.v[i].g.id);
+		free(r->relays.v[i].g.name);
+	}
 	free(r->topics.v);
 	free(r->periods.v);
+	free(r->relays.v);
 	free(r->f.topics);
 	free(r->f.periods);
+	free(r->f.relays);
 	for (int i = 0; i < r->f.nmonths; i++)
 		free(r->f.months[i].id);
 	free(r->f.months);
@@ -1018,6 +1061,12 @@ rpt_sum(struct rpt_figures *t, const struct rpt_figures *s)
 				t->week_topic_ms[k * t->ntopics + tmap[i]] += s->week_topic_ms[k * s->ntopics + i];
 		free(tmap);
 	}
+	for (int i = 0; i < s->nrelays; i++)
+		sum_group(&t->relays, &t->nrelays, &s->relays[i]);
+	add_count(&t->relayed, &s->relayed);
+	t->relay_fallback_ms += s->relay_fallback_ms;
+	t->relay_dropouts += s->relay_dropouts;
+	t->relay_failed += s->relay_failed;
 	tmap = xrealloc(NULL, (size_t)(s->nperiods ? s->nperiods : 1) * sizeof(*tmap));
 	for (int i = 0; i < s->nperiods; i++)
 		tmap[i] = sum_group(&t->periods, &t->nperiods, &s->periods[i]);
@@ -1057,6 +1106,11 @@ rpt_sum_free(struct rpt_figures *t)
 		free(t->periods[i].id);
 		free(t->periods[i].name);
 	}
+	for (int i = 0; i < t->nrelays; i++) {
+		free(t->relays[i].id);
+		free(t->relays[i].name);
+	}
+	free(t->relays);
 	for (int i = 0; i < t->nmonths; i++)
 		free(t->months[i].id);
 	free(t->topics);

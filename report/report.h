@@ -32,6 +32,13 @@
  *               each record), by id when a record has none
  *   unverified  records read after the log's first fault: counted in the
  *               figures and again on their own
+ *   relays      `relay` records whose start lies in [from, to], by relay:
+ *               relayed airtime (heard_ms, the stream's own audio), the
+ *               fallback's time, dropouts; a relay slot is aired (in the
+ *               sessions' compliance) when its stream was heard or a
+ *               fallback bulletin aired complete; planned relay slots come
+ *               from the re-derived plan as sessions do. Relayed airtime is
+ *               in no other figure; fallback bulletins are airings.
  */
 #ifndef REPORT_H
 #define REPORT_H
@@ -40,7 +47,7 @@
 
 struct cfg;
 
-enum rpt_kind { RPT_OTHER, RPT_AIRING, RPT_MISSED, RPT_CONFIG };
+enum rpt_kind { RPT_OTHER, RPT_AIRING, RPT_MISSED, RPT_CONFIG, RPT_RELAY };
 
 /* one record of the airing log, as the report reads it; strings may be NULL */
 struct rpt_rec {
@@ -52,6 +59,7 @@ struct rpt_rec {
 	const char		*session, *period, *scheduled, *slot, *start;
 	long long		 duration_ms;
 	const char		*bulletin, *title, *topic, *sha256, *outcome, *reason;
+	long long		 heard_ms, fallback_ms, dropouts;	/* relay */
 	const char		*cfg_sha;	/* config: its sha256 */
 	struct cfg		*cfg;		/* config: parsed, handed over; NULL when it did not load */
 };
@@ -83,6 +91,7 @@ struct rpt_entry {
 	long long		 duration_ms;
 	const char		*session, *title, *topic, *outcome, *reason;	/* outcome "missed" for missed */
 	int			 emergency, verified;
+	int			 relay;		/* a relay slot: duration_ms is what was heard of the stream */
 	long long		 seq;
 };
 
@@ -107,6 +116,11 @@ struct rpt_figures {
 
 	struct rpt_group	*topics, *periods, *months;
 	int			 ntopics, nperiods, nmonths;
+	/* relays by id: c.airings = relay slots heard, c.airtime_ms = heard; planned/aired slots */
+	struct rpt_group	*relays;
+	int			 nrelays;
+	struct rpt_count	 relayed;		/* all relays: slots heard, heard_ms */
+	long long		 relay_fallback_ms, relay_dropouts, relay_failed;	/* failed: nothing heard */
 
 	int32_t			 week0;			/* the Monday of the first week */
 	int			 nweeks;

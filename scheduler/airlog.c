@@ -51,7 +51,7 @@
 #define STATE_FORMAT	"loaxa-seal-key-1"
 #define DUMP_FLAGS	(JSON_COMPACT | JSON_PRESERVE_ORDER)
 
-static const char *const types[] = { "boot", "shutdown", "config", "ingest", "airing", "missed", "relay", "clock", "seal",
+static const char *const types[] = { "boot", "shutdown", "config", "ingest", "airing", "missed", "relay", "live", "clock", "seal",
 	NULL };
 /* the common fields, in their order; then torn (optional), the type's, prev, mac */
 static const char *const common[] = { "seq", "ts", "boot", "mono_ms", "clock", "type", "site", "epoch", NULL };

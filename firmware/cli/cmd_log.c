@@ -57,7 +57,7 @@ type_label(const char *t)
 	static const struct { const char *type, *label; } labels[] = {
 		{ "boot", N_("boot") }, { "shutdown", N_("shutdown") }, { "config", N_("config") },
 		{ "ingest", N_("ingest") }, { "airing", N_("airing") }, { "missed", N_("missed") },
-		{ "clock", N_("clock") }, { "seal", N_("seal") }, { "relay", N_("relay") },
+		{ "clock", N_("clock") }, { "seal", N_("seal") }, { "relay", N_("relay") }, { "live", N_("live") },
 	};
 
 	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
@@ -145,6 +145,14 @@ show_record(json_t *rec)
 		    json_integer_value(json_object_get(rec, "dropout_ms")) / 1000,
 		    json_integer_value(json_object_get(rec, "fallback_ms")) / 1000,
 		    json_integer_value(json_object_get(rec, "fallback_bulletins")));
+		if (*sv(rec, "reason"))
+			printf(" (%s)", sv(rec, "reason"));
+	} else if (strcmp(type, "live") == 0) {
+		printf(_("live announcement by %s, %lld s"), sv(rec, "by"),
+		    json_integer_value(json_object_get(rec, "duration_ms")) / 1000);
+		if (*sv(rec, "during"))
+			printf(_(", in session %s"), sv(rec, "during"));
+		printf(": %s", outcome_label(sv(rec, "outcome")));
 		if (*sv(rec, "reason"))
 			printf(" (%s)", sv(rec, "reason"));
 	} else if (strcmp(type, "seal") == 0) {

@@ -51,6 +51,8 @@ type_kind(const char *t)
 		return RPT_MISSED;
 	if (strcmp(t, "config") == 0)
 		return RPT_CONFIG;
+	if (strcmp(t, "relay") == 0)
+		return RPT_RELAY;
 	return RPT_OTHER;
 }
 
@@ -70,6 +72,12 @@ take_fields(const struct logline *j, struct rpt_rec *r, const char **type, const
 				r->seq = f->i;
 			else if (f->klen == 11 && IS("duration_ms"))
 				r->duration_ms = f->i;
+			else if (f->klen == 8 && IS("heard_ms"))
+				r->heard_ms = f->i;
+			else if (f->klen == 11 && IS("fallback_ms"))
+				r->fallback_ms = f->i;
+			else if (f->klen == 8 && IS("dropouts"))
+				r->dropouts = f->i;
 			continue;
 		}
 		if (f->type != LOGLINE_STRING)

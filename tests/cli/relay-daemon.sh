@@ -152,3 +152,27 @@ check "relay daemon: the output holds the station's tone for ${s1000:-?} s and t
 lufs=$($r128 loudness "$t/out.wav.tail.raw" "$(cat "$t/out.wav.rate")" 2 | cut -d' ' -f1)
 check "relay daemon: the station, back 12 dB quieter, ends at ${lufs:-?} LUFS, within 2 LU of -16 (the rider)" \
     "within \${lufs:-0} -16 2"
+
+# --- the report counts relays apart ---------------------------------------------
+day=$(TZ=Asia/Ho_Chi_Minh date -d "@$m1" +%Y-%m-%d)
+"$LOAXA" report -c "$cfg" --from "$day" --to "$day" --no-verify --lang en > "$t/report" 2>&1
+check "relay daemon: the report shows relayed radio apart: r1 planned and aired, r2 planned, its airtime" \
+    "grep -q '5a. Relayed radio' '$t/report' && grep -Eq '^ +Đài thử +1 +1 ' '$t/report' && grep -Eq '^ +r2 +1 +0 ' '$t/report' && grep -q 'Fallback in place of a stream' '$t/report'" "$t/report"
+"$LOAXA" report -c "$cfg" --from "$day" --to "$day" --no-verify --format json > "$t/report.json" 2>&1
+cat > "$t/byrelay.py" <<'PY'
+import json, sys
+def find(o):
+    if isinstance(o, dict):
+        if "by_relay" in o:
+            return o["by_relay"]
+        o = list(o.values())
+    if isinstance(o, list):
+        for v in o:
+            r = find(v)
+            if r is not None:
+                return r
+    return None
+r = find(json.load(open(sys.argv[1])))
+assert r["r1"]["aired"] == 1 and r["r1"]["relayed_s"] >= 20 and r["r2"]["planned"] == 1 and r["r2"]["aired"] == 0, r
+PY
+check "relay daemon: the JSON report has the relays" "python3 '$t/byrelay.py' '$t/report.json'" "$t/report.json"

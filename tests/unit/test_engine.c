@@ -96,6 +96,12 @@ static const char relay_config[] =
     "sessions = ( );\n"
     "relays = ( { id = \"vov1\"; url = \"https://example.vn/vov1.m3u8\"; days = \"daily\"; start = \"07:00\";\n"
     "             minutes = 10; fallback = \"bulletins\"; fallback_after = 10; } );\n";
+static const char live_config[] =
+    "version = 1; serial = 3; site = { id = \"xa-thu\"; name = \"Xã Thử\"; };\n"
+    "paths = { library = \"library\"; airlog = \"airlog\"; inbox = \"inbox\"; state = \"state\"; run = \"run\"; };\n"
+    "audio = { gap_ms = 1000; };\n"
+    "live = { device = \"plughw:1,0\"; gpio_line = 22; };\n"
+    "sessions = ( { id = \"morning\"; days = \"daily\"; start = \"06:00\"; minutes = 10; } );\n";
 static const char *cfgtext = config;
 
 static void
@@ -467,6 +473,64 @@ an_emergency_cuts_a_relay_and_the_relay_resumes(void)
 	cfgtext = config;
 }
 
+static void
+a_live_announcement_cuts_the_bulletin_which_airs_again_after_it(void)
+{
+	struct world w;
+
+	fresh();
+	cfgtext = live_config;
+	EXPECT(boot(&w, at(2026, 3, 2, 5, 0), 1) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 6, 1));	/* a-law airs 06:00-06:02 */
+	engine_live(w.e, 1, "talk button");
+	EXPECT_INT(engine_live_state(w.e), 1);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 6, 2) + 30000);
+	engine_live(w.e, 0, "talk button");
+	sim_run(w.sim, w.e, at(2026, 3, 2, 7, 0));
+	EXPECT_INT(count("airing", "reason", "live announcement"), 1);
+	EXPECT_INT(count("airing", "outcome", "interrupted"), 1);
+	/* a-law again from the start after the microphone and a gap, then the rest */
+	EXPECT_INT(count("airing", "bulletin", "a-law"), 2);
+	EXPECT_INT(count("airing", "start", "2026-03-02T06:02:31"), 1);
+	EXPECT_INT(count("airing", "outcome", "complete"), 3);
+	EXPECT_INT(count("live", "by", "talk button"), 1);
+	EXPECT_INT(count("live", "during", "morning"), 1);
+	EXPECT_INT(count("live", "start", "2026-03-02T06:01:00"), 1);
+	EXPECT_INT(count("live", "end", "2026-03-02T06:02:30"), 1);
+	EXPECT(last_int("live", "duration_ms") == 90000);
+	EXPECT(last_int("live", "heard_ms") == 90000);
+	EXPECT(log_verifies());
+	halt(&w, NULL);
+	cfgtext = config;
+}
+
+static void
+a_live_announcement_outside_a_session_and_one_left_on(void)
+{
+	struct world w;
+
+	fresh();
+	cfgtext = live_config;
+	EXPECT(boot(&w, at(2026, 3, 2, 11, 0), 1) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 12, 0));
+	engine_live(w.e, 1, "latch");
+	sim_run(w.sim, w.e, at(2026, 3, 2, 12, 0) + 45000);
+	engine_live(w.e, 0, "latch");
+	EXPECT_INT(count("live", "outcome", "complete"), 1);
+	EXPECT(last_int("live", "duration_ms") == 45000);
+	EXPECT_INT(count("airing", NULL, NULL), 0);
+	/* a latch left on ends after live.max_minutes (30) */
+	engine_live(w.e, 1, "latch");
+	sim_run(w.sim, w.e, at(2026, 3, 2, 14, 0));
+	EXPECT_INT(count("live", NULL, NULL), 2);
+	EXPECT(last_int("live", "duration_ms") == 30 * MIN);
+	EXPECT_INT(count("live", "reason", "the longest"), 1);
+	EXPECT_INT(engine_live_state(w.e), 0);
+	EXPECT(log_verifies());
+	halt(&w, NULL);
+	cfgtext = config;
+}
+
 /* found by the kill loop: a stick loaded during an emergency restarted it, cut by itself */
 static void
 a_library_change_does_not_restart_the_emergency_on_air(void)
@@ -683,6 +747,8 @@ main(void)
 	TEST(a_relay_airs_its_slot_and_is_logged_complete);
 	TEST(a_relay_falls_back_to_bulletins_while_down_and_returns);
 	TEST(an_emergency_cuts_a_relay_and_the_relay_resumes);
+	TEST(a_live_announcement_cuts_the_bulletin_which_airs_again_after_it);
+	TEST(a_live_announcement_outside_a_session_and_one_left_on);
 	if (dir[0] && durable_rmtree(dir) < 0)
 		return 1;
 	return tap_done();

@@ -435,6 +435,77 @@ percentages_round_half_up_in_tenths(void)
 	EXPECT_INT(rpt_pct10(0, 0), -1);
 }
 
+/* relays: their own airtime, their slots in the sessions' compliance, fallback bulletins as airings */
+static void
+relays_are_counted_apart_and_their_slots_in_compliance(void)
+{
+	static const char relays[] =
+	    "sessions = ( { id = \"am\"; days = \"daily\"; start = \"06:00\"; minutes = 10; } );\n"
+	    "relays = ( { id = \"vov1\"; name = \"VOV1\"; url = \"http://x.vn/a\"; days = \"daily\"; start = \"07:00\";"
+	    " minutes = 30; } );\n";
+	struct rpt *r = rpt_new(D(2026, 3, 2), D(2026, 3, 2));
+	const struct rpt_figures *f;
+	const struct rpt_group *g;
+	struct rpt_rec rec = { .kind = RPT_RELAY, .verified = 1, .session = "vov1", .period = "normal",
+		.slot = "2026-03-02T07:00:00+07:00", .start = "2026-03-02T07:00:00+07:00", .outcome = "partial",
+		.ts = "2026-03-02T07:30:00+07:00", .heard_ms = 1500000, .fallback_ms = 240000, .dropouts = 2 };
+
+	seq = 0;
+	config(r, "2026-03-02T00:00:00+07:00", "r1", relays);
+	airing(r, "am", "normal", "2026-03-02T06:00:00+07:00", "2026-03-02T06:00:00+07:00", 60000, "a", "law",
+	    "complete", 1);
+	/* the relay: 25 min heard, 2 dropouts, a 4-min fallback bulletin in it */
+	airing(r, "vov1", "normal", "2026-03-02T07:00:00+07:00", "2026-03-02T07:10:00+07:00", 240000, "b", "local",
+	    "complete", 1);
+	rec.seq = ++seq;
+	rpt_feed(r, &rec);
+	other(r, "2026-03-02T23:59:00+07:00");
+	rpt_finish(r);
+	f = rpt_figures(r);
+	/* bulletins: the session's and the fallback's; the relayed stream is in no bulletin figure */
+	EXPECT_INT(f->aired.airings, 2);
+	EXPECT_INT(f->aired.airtime_ms, 300000);
+	EXPECT_INT(f->relayed.airings, 1);
+	EXPECT_INT(f->relayed.airtime_ms, 1500000);
+	EXPECT_INT(f->relay_fallback_ms, 240000);
+	EXPECT_INT(f->relay_dropouts, 2);
+	EXPECT_INT(f->relay_failed, 0);
+	/* two slots planned (am, vov1), both aired */
+	EXPECT_INT(f->planned_sessions, 2);
+	EXPECT_INT(f->aired_sessions, 2);
+	EXPECT((g = grp(f->relays, f->nrelays, "vov1")) != NULL);
+	if (g) {
+		EXPECT_INT(g->planned, 1);
+		EXPECT_INT(g->aired, 1);
+		EXPECT_STR(g->name, "VOV1");
+	}
+	rpt_free(r);
+
+	/* a relay where nothing was heard and no fallback aired: planned, not aired */
+	r = rpt_new(D(2026, 3, 2), D(2026, 3, 2));
+	seq = 0;
+	config(r, "2026-03-02T00:00:00+07:00", "r1", relays);
+	rec.seq = ++seq;
+	rec.heard_ms = 0;
+	rec.fallback_ms = 0;
+	rec.outcome = "failed";
+	rpt_feed(r, &rec);
+	other(r, "2026-03-02T23:59:00+07:00");
+	rpt_finish(r);
+	f = rpt_figures(r);
+	EXPECT_INT(f->relay_failed, 1);
+	EXPECT_INT(f->relayed.airtime_ms, 0);
+	EXPECT((g = grp(f->relays, f->nrelays, "vov1")) != NULL);
+	if (g) {
+		EXPECT_INT(g->planned, 1);
+		EXPECT_INT(g->aired, 0);
+	}
+	/* am: no record at all (unaccounted); vov1: a record, not aired */
+	EXPECT_INT(f->planned_sessions, 2);
+	EXPECT_INT(f->aired_sessions, 0);
+	rpt_free(r);
+}
+
 static void
 local_times_are_read_as_written(void)
 {
@@ -466,5 +537,6 @@ main(void)
 	TEST(sites_add_up);
 	TEST(percentages_round_half_up_in_tenths);
 	TEST(local_times_are_read_as_written);
+	TEST(relays_are_counted_apart_and_their_slots_in_compliance);
 	return tap_done();
 }
