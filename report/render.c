@@ -421,6 +421,9 @@ text_summary(FILE *fp, const struct rpt_figures *f)
 	kv(fp, _("In normal times"), _("%s airings, %s"), num(a, f->normal.airings), hm(b, f->normal.airtime_ms));
 	kv(fp, _("Emergency broadcasts (counted apart)"), _("%s airings, %s; %s not aired"),
 	    num(a, f->emergency.airings), hm(b, f->emergency.airtime_ms), num(d, f->emergency_failed));
+	if (f->live.airings > 0)
+		kv(fp, _("Live announcements (counted apart)"), _("%s, %s"), num(a, f->live.airings),
+		    hm(b, f->live.airtime_ms));
 
 	fprintf(fp, "\n%s\n", _("2. Plan and compliance"));
 	if (!f->plan_known) {
@@ -883,6 +886,8 @@ csv_figures(FILE *fp, const char *site, const struct rpt_figures *f)
 	for (int i = 0; i < f->nrelays; i++)	/* airings: relay slots heard; airtime: the stream's, heard */
 		csv_fig(fp, site, "relay", f->relays[i].id, f->relays[i].name, &f->relays[i].c.airings,
 		    &f->relays[i].c.airtime_ms, &f->relays[i].planned, &f->relays[i].aired, NULL, NULL);
+	if (f->live.airings > 0)
+		csv_fig(fp, site, "summary", "live", NULL, &f->live.airings, &f->live.airtime_ms, NULL, NULL, NULL, NULL);
 	if (f->nrelays > 0) {
 		csv_value(fp, site, "summary", "relay_dropouts", f->relay_dropouts);
 		csv_value(fp, site, "summary", "relay_fallback_s", secs(f->relay_fallback_ms));
@@ -998,6 +1003,8 @@ json_figures(const struct rpt_figures *f)
 	json_object_set_new(o, "by_topic", bt);
 	json_object_set_new(o, "by_period", bp);
 	json_object_set_new(o, "by_month", bm);
+	if (f->live.airings > 0)
+		json_object_set_new(o, "live", jcount(&f->live));
 	if (f->nrelays > 0) {
 		json_t *br = json_object();
 		for (int i = 0; i < f->nrelays; i++)
@@ -1312,6 +1319,10 @@ html_summary(FILE *fp, const struct rpt_figures *f)
 	snprintf(buf, sizeof(buf), _("%s airings, %s; %s not aired"), num(a, f->emergency.airings),
 	    hm(b, f->emergency.airtime_ms), num(c, f->emergency_failed));
 	html_kv(fp, _("Emergency broadcasts (counted apart)"), buf);
+	if (f->live.airings > 0) {
+		snprintf(buf, sizeof(buf), _("%s, %s"), num(a, f->live.airings), hm(b, f->live.airtime_ms));
+		html_kv(fp, _("Live announcements (counted apart)"), buf);
+	}
 	pr(fp, "</table>\n<table class=\"kv\"><caption>%s</caption>\n", _("2. Plan and compliance"));
 	if (f->plan_known) {
 		html_kv(fp, _("Sessions planned"), num(a, f->planned_sessions));

@@ -677,6 +677,7 @@ rpt_feed(struct rpt *r, const struct rpt_rec *rec)
 		when = rec->scheduled ? rec->scheduled : rec->slot ? rec->slot : rec->ts;
 		break;
 	case RPT_RELAY:
+	case RPT_LIVE:
 		when = rec->start && *rec->start ? rec->start : rec->slot ? rec->slot : rec->ts;
 		break;
 	default:
@@ -684,7 +685,14 @@ rpt_feed(struct rpt *r, const struct rpt_rec *rec)
 	}
 	if (rpt_parse_local(when, &day, &ms) < 0 || day < r->f.from || day > r->f.to)
 		return;
-	if (rec->kind == RPT_RELAY)
+	if (rec->kind == RPT_LIVE) {
+		r->f.records++;
+		note_unverified(r, rec, day);
+		if (rec->duration_ms > 0) {
+			r->f.live.airings++;
+			r->f.live.airtime_ms += rec->duration_ms;
+		}
+	} else if (rec->kind == RPT_RELAY)
 		feed_relay(r, rec, day, ms);
 	else if (rec->kind == RPT_AIRING)
 		feed_airing(r, rec, day, ms);
@@ -1064,6 +1072,7 @@ rpt_sum(struct rpt_figures *t, const struct rpt_figures *s)
 	for (int i = 0; i < s->nrelays; i++)
 		sum_group(&t->relays, &t->nrelays, &s->relays[i]);
 	add_count(&t->relayed, &s->relayed);
+	add_count(&t->live, &s->live);
 	t->relay_fallback_ms += s->relay_fallback_ms;
 	t->relay_dropouts += s->relay_dropouts;
 	t->relay_failed += s->relay_failed;

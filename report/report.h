@@ -39,6 +39,8 @@
  *               fallback bulletin aired complete; planned relay slots come
  *               from the re-derived plan as sessions do. Relayed airtime is
  *               in no other figure; fallback bulletins are airings.
+ *   live        `live` records (announcements from the microphone) whose
+ *               start lies in [from, to]: counted apart, by their length
  */
 #ifndef REPORT_H
 #define REPORT_H
@@ -47,7 +49,7 @@
 
 struct cfg;
 
-enum rpt_kind { RPT_OTHER, RPT_AIRING, RPT_MISSED, RPT_CONFIG, RPT_RELAY };
+enum rpt_kind { RPT_OTHER, RPT_AIRING, RPT_MISSED, RPT_CONFIG, RPT_RELAY, RPT_LIVE };
 
 /* one record of the airing log, as the report reads it; strings may be NULL */
 struct rpt_rec {
@@ -121,6 +123,7 @@ struct rpt_figures {
 	int			 nrelays;
 	struct rpt_count	 relayed;		/* all relays: slots heard, heard_ms */
 	long long		 relay_fallback_ms, relay_dropouts, relay_failed;	/* failed: nothing heard */
+	struct rpt_count	 live;			/* live announcements: count, their length */
 
 	int32_t			 week0;			/* the Monday of the first week */
 	int			 nweeks;

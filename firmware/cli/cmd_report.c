@@ -53,6 +53,8 @@ type_kind(const char *t)
 		return RPT_CONFIG;
 	if (strcmp(t, "relay") == 0)
 		return RPT_RELAY;
+	if (strcmp(t, "live") == 0)
+		return RPT_LIVE;
 	return RPT_OTHER;
 }
 

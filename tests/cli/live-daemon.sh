@@ -131,3 +131,9 @@ PY
 s700=$(cut -d' ' -f1 "$t/tones") s440=$(cut -d' ' -f2 "$t/tones")
 check "live daemon: the output holds the microphone for ${s700:-?} s (11 s held) and the bulletin for ${s440:-?} s (5 s cut, 20 s whole)" \
     "within \${s700:-0} 11 2 && within \${s440:-0} 25 2" "$t/tones"
+
+# --- the report counts live announcements apart ------------------------------------
+day=$(TZ=Asia/Ho_Chi_Minh date -d "@$m1" +%Y-%m-%d)
+"$LOAXA" report -c "$cfg" --from "$day" --to "$day" --no-verify --lang en > "$t/report" 2>&1
+check "live daemon: the report counts the two live announcements apart" \
+    "grep -Eq 'Live announcements \\(counted apart\\) +2, 0 h 00 min' '$t/report' || grep -Eq 'Live announcements \\(counted apart\\) +2, ' '$t/report'" "$t/report"
