@@ -99,6 +99,21 @@ av_fail(const char *reason, const char *what, int rc)
 
 /* --- limits ------------------------------------------------------------------ */
 
+/* the address space in use now: the limit is what may be added to it (a sanitizer reserves terabytes) */
+static rlim_t
+vm_size(void)
+{
+	FILE *fp = fopen("/proc/self/statm", "re");
+	unsigned long long pages = 0;
+
+	if (fp) {
+		if (fscanf(fp, "%llu", &pages) != 1)
+			pages = 0;
+		fclose(fp);
+	}
+	return (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE);
+}
+
 static int
 lim(int res, rlim_t v)
 {
@@ -111,7 +126,11 @@ static void
 limits(rlim_t fsize, rlim_t cpu)
 {
 	static const int deny[] = {
-		SCMP_SYS(execve), SCMP_SYS(execveat), SCMP_SYS(ptrace), SCMP_SYS(mount), SCMP_SYS(umount2),
+		SCMP_SYS(execve), SCMP_SYS(execveat),
+#ifndef __SANITIZE_ADDRESS__	/* LeakSanitizer stops the world with ptrace at exit (SANITIZE=1 builds only) */
+		SCMP_SYS(ptrace),
+#endif
+		SCMP_SYS(mount), SCMP_SYS(umount2),
 		SCMP_SYS(chroot), SCMP_SYS(pivot_root), SCMP_SYS(unshare), SCMP_SYS(setns),
 		SCMP_SYS(process_vm_writev), SCMP_SYS(kexec_load), SCMP_SYS(bpf), SCMP_SYS(init_module),
 		SCMP_SYS(finit_module), SCMP_SYS(reboot), SCMP_SYS(swapon), SCMP_SYS(keyctl),
@@ -121,7 +140,7 @@ limits(rlim_t fsize, rlim_t cpu)
 	size_t i;
 
 	if (lim(RLIMIT_CORE, 0) < 0 || lim(RLIMIT_NOFILE, 32) < 0 || lim(RLIMIT_FSIZE, fsize) < 0 ||
-	    (cpu && lim(RLIMIT_CPU, cpu) < 0) || lim(RLIMIT_AS, AS_LIMIT) < 0) {
+	    (cpu && lim(RLIMIT_CPU, cpu) < 0) || lim(RLIMIT_AS, vm_size() + AS_LIMIT) < 0) {
 		fprintf(stderr, "error limits the decoder's limits cannot be set (setrlimit: %s); "
 		    "the service must allow setrlimit\n", strerror(errno));
 		exit(3);

@@ -182,6 +182,46 @@ each_bulletin_once_per_session_and_rotating(void)
 	cfg_free(c);
 }
 
+/* the same rotation among priority bulletins (a mutant that never rotated them survived every test) */
+static void
+priority_bulletins_rotate_too(void)
+{
+	struct cfg *c = load(
+	    "sessions = ( { id = \"m\"; days = \"daily\"; start = \"06:00\"; minutes = 2; },\n"
+	    "             { id = \"e\"; days = \"daily\"; start = \"18:00\"; minutes = 2; } );\n");
+	struct lib l = { 0 };
+	struct planner *p;
+	struct rec r = { .n = 0 };
+	int seen[3] = { 0, 0, 0 };
+
+	add(&l, "a", "law", BUL_PRIORITY, 50000);
+	add(&l, "b", "law", BUL_PRIORITY, 50000);
+	add(&l, "c", "law", BUL_PRIORITY, 50000);
+	add(&l, "n", "law", BUL_NORMAL, 50000);
+	finish(&l);
+	p = plan_new(c, &l, 0);
+	plan_days(p, D(2026, 3, 1), D(2026, 3, 2), collect, NULL, &r);
+	/* two a session, priority first, least recently aired first: a b | c a | b c | a b */
+	EXPECT_INT(r.n, 8);
+	if (r.n == 8) {
+		EXPECT_STR(r.it[0].b->id, "a");
+		EXPECT_STR(r.it[1].b->id, "b");
+		EXPECT_STR(r.it[2].b->id, "c");
+		EXPECT_STR(r.it[3].b->id, "a");
+		EXPECT_STR(r.it[4].b->id, "b");
+		EXPECT_STR(r.it[5].b->id, "c");
+	}
+	for (int i = 0; i < r.n; i++)
+		if (r.it[i].b->id[0] >= 'a' && r.it[i].b->id[0] <= 'c')
+			seen[r.it[i].b->id[0] - 'a']++;
+	/* 8 airings among three: none twice as often as another, and the normal one never */
+	EXPECT(seen[0] >= 2 && seen[1] >= 2 && seen[2] >= 2);
+	EXPECT_INT(seen[0] + seen[1] + seen[2], 8);
+	plan_free(p);
+	lib_free(&l);
+	cfg_free(c);
+}
+
 static void
 validity_topics_and_sessions_restrict_candidates(void)
 {
@@ -352,6 +392,7 @@ main(void)
 	TEST(chime_and_gaps_are_counted_exactly);
 	TEST(a_long_bulletin_is_passed_over_not_blocking);
 	TEST(each_bulletin_once_per_session_and_rotating);
+	TEST(priority_bulletins_rotate_too);
 	TEST(validity_topics_and_sessions_restrict_candidates);
 	TEST(emergencies_repeat_in_quiet_hours_and_push_session_items);
 	TEST(plan_is_deterministic_and_never_overlaps);
