@@ -175,6 +175,10 @@ fuzz-targets: $(FUZZBIN)
 bench: all $(BENCHBIN)
 	BUILD=$(BUILD) tests/bench/run
 
+# mutation testing: each mutant of tests/mutate/mutants must be caught by the tests named for it
+mutate:
+	tests/mutate/run
+
 check: tests
 	BUILD=$(BUILD) tests/run
 
@@ -243,7 +247,7 @@ deb:
 clean:
 	rm -rf build
 
-.PHONY: all demo tests check bench fuzz fuzz-targets deps deps-cross check-cross install install-config size deb clean po
+.PHONY: all demo tests check bench mutate fuzz fuzz-targets deps deps-cross check-cross install install-config size deb clean po
 .SECONDARY:
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -28,11 +28,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; els
 mkdir -p "$t/stick/LOAXA" "$t/peer"
 espeak-ng -v vi -w "$t/v.wav" "Thông báo của ủy ban nhân dân xã về phòng chống buôn lậu, gian lận thương mại và hàng giả. Đề nghị bà con chấp hành nghiêm." 2> /dev/null
 ffmpeg -nostdin -loglevel error -stream_loop 4 -i "$t/v.wav" -t 30 "$t/v30.wav"
-for i in $(seq -w 1 50); do
+for i in $(seq 1 50); do
 	# each different (a tone under the voice), so none is a duplicate of another
 	ffmpeg -nostdin -loglevel error -i "$t/v30.wav" -f lavfi -i "sine=frequency=$((200 + i * 10)):sample_rate=22050" \
 	    -filter_complex "[1]volume=0.02[s];[0][s]amix=inputs=2:duration=first" -ar 44100 -c:a aac -b:a 96k \
-	    "$t/stick/LOAXA/ghi-am-$i.m4a"
+	    "$t/stick/LOAXA/ghi-am-$(printf %02d "$i").m4a"
 done
 bytes=$(du -cb "$t/stick/LOAXA"/*.m4a | tail -1 | cut -f1)
 mkdir -p "$t/board"
@@ -46,7 +46,7 @@ CFG
 s=$(ms)
 LOAXA_DEVICE=null "$LOAXA" ingest -c "$t/loaxa.cfg" --no-speak "$t/stick" > "$t/receipt" 2>&1
 l=$(( $(ms) - s ))
-loaded=$(grep -o 'Result: [0-9]* loaded' "$t/receipt" | grep -o '[0-9]*')
+loaded=$(ls "$t/board/lib/audio" 2> /dev/null | grep -c "\.flac$")
 s=$(ms)
 for f in "$t/stick/LOAXA"/*.m4a; do
 	ffmpeg -nostdin -loglevel error -i "$f" -c:a flac -sample_fmt s16 "$t/peer/$(basename "$f" .m4a).flac"

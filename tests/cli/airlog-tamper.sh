@@ -148,3 +148,33 @@ check "the new log verifies with its seed" 0 "MACs checked" -- "$LOAXA" log veri
 check "a missing log folder cannot be verified (exit 2)" 2 "cannot read the airing log folder" -- \
 	"$LOAXA" log verify --airlog "$t/nowhere"
 check "a bad seed is a usage error" 2 "64 hex digits" -- "$LOAXA" log verify --airlog "$L" --seed abc
+
+# a forger without the seed or the board's key: one airing record edited, every prev after it and
+# the seals' heads recomputed (the chain holds again); only the seals' signatures can tell
+fixture
+python3 - "$L" <<'PY'
+import glob, hashlib, re, sys
+files = sorted(glob.glob(sys.argv[1] + "/*.jsonl"))
+data = {f: open(f, "rb").read().split(b"\n") for f in files}
+order = [(f, i) for f in files for i in range(len(data[f])) if data[f][i]]
+# the last airing record before the last seal
+seals = [k for k, (f, i) in enumerate(order) if b'"type":"seal"' in data[f][i]]
+edit = max(k for k, (f, i) in enumerate(order) if b'"type":"airing"' in data[f][i] and k < seals[-1])
+f, i = order[edit]
+line = data[f][i]
+new = re.sub(rb'"duration_ms":(\d+)', lambda m: b'"duration_ms":%d' % (int(m.group(1)) + 60000), line, count=1)
+assert new != line
+data[f][i] = new
+for k in range(edit + 1, len(order)):
+    pf, pi = order[k - 1]
+    h = hashlib.blake2b(data[pf][pi], digest_size=32).hexdigest().encode()
+    cf, ci = order[k]
+    l = re.sub(rb'"prev":"[0-9a-f]{64}"', b'"prev":"' + h + b'"', data[cf][ci], count=1)
+    if b'"type":"seal"' in l:
+        l = re.sub(rb'"head":"[0-9a-f]{64}"', b'"head":"' + h + b'"', l, count=1)
+    data[cf][ci] = l
+for f in files:
+    open(f, "wb").write(b"\n".join(data[f]))
+PY
+check "a record edited with the chain and the seals' heads recomputed: the seal's signature refuses it, no seed needed" 1 \
+    "signature" -- "$LOAXA" log verify --airlog "$L"

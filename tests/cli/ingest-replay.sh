@@ -72,6 +72,17 @@ cp "$a" "$lx/lu.mp3"
 ingest
 check "a signed manifest without sequence, expiry and sites is refused (exit $rc)" \
     "[ $rc -eq 2 ] && grep -q 'manifest.cfg is signed but does not say its sequence, expiry and the sites or province' '$t/out' && [ \"\$(valid_to)\" = 2026-01-14 ]"
+# each binding key on its own (mutants that dropped one check survived the case above)
+stick
+cp "$a" "$lx/lu.mp3"
+{ echo 'expires = "2026-12-31"; sites = [ "cb-hoa-an" ];'; echo "bulletins = ("; echo "{ $(em 2026-02-28) }"; echo ");"; } > "$lx/manifest.cfg"
+"$LOAXA" sign "$lx/manifest.cfg" --key "$t/office.key" > /dev/null
+ingest
+check "a signed manifest with expiry and sites but no sequence is refused (exit $rc)" \
+    "[ $rc -eq 2 ] && grep -q 'is signed but does not say its sequence' '$t/out' && [ \"\$(valid_to)\" = 2026-01-14 ]"
+MSEQ=20 MBIND='expires = "2026-01-14"; sites = [ "cb-hoa-an" ];' signed 2026-01-30
+ingest
+check "a manifest that expired yesterday is refused (exit $rc)" "[ $rc -eq 2 ] && grep -q 'manifest.cfg expired on 2026-01-14' '$t/out'"
 MSEQ=9 MBIND='expires = "2026-13-01"; sites = "cb-hoa-an";' signed 2026-01-30
 ingest
 check "malformed binding keys are named with their lines (exit $rc)" \

@@ -222,6 +222,30 @@ priority_bulletins_rotate_too(void)
 	cfg_free(c);
 }
 
+/* a relay's slot holds its stream: the planner puts no bulletin in it (the fallback is planned when needed) */
+static void
+a_relay_slot_gets_no_bulletin(void)
+{
+	struct cfg *c = load(
+	    "sessions = ( { id = \"m\"; days = \"daily\"; start = \"06:00\"; minutes = 5; } );\n"
+	    "relays = ( { id = \"vov1\"; url = \"http://x.vn/a.mp3\"; days = \"daily\"; start = \"07:00\"; minutes = 30; } );\n");
+	struct lib l = { 0 };
+	struct planner *p;
+	struct rec r = { .n = 0 };
+
+	add(&l, "a", "law", BUL_NORMAL, 50000);
+	add(&l, "b", "law", BUL_PRIORITY, 50000);
+	finish(&l);
+	p = plan_new(c, &l, 0);
+	plan_days(p, D(2026, 3, 1), D(2026, 3, 1), collect, NULL, &r);
+	EXPECT_INT(r.n, 2);	/* both in "m", none in the relay */
+	for (int i = 0; i < r.n; i++)
+		EXPECT_STR(r.it[i].session, "m");
+	plan_free(p);
+	lib_free(&l);
+	cfg_free(c);
+}
+
 static void
 validity_topics_and_sessions_restrict_candidates(void)
 {
@@ -393,6 +417,7 @@ main(void)
 	TEST(a_long_bulletin_is_passed_over_not_blocking);
 	TEST(each_bulletin_once_per_session_and_rotating);
 	TEST(priority_bulletins_rotate_too);
+	TEST(a_relay_slot_gets_no_bulletin);
 	TEST(validity_topics_and_sessions_restrict_candidates);
 	TEST(emergencies_repeat_in_quiet_hours_and_push_session_items);
 	TEST(plan_is_deterministic_and_never_overlaps);
