@@ -289,6 +289,28 @@ fail_start(struct audio_player *p, char *err, size_t errlen)
 	return -1;
 }
 
+/* the limiter for the item's rate and channels, at its gain, reset; -1 (out of memory) */
+static int
+limiter(struct audio_player *p)
+{
+	if (p->lim == NULL || p->lim_rate != p->rate || p->lim_ch != p->ch) {
+		audio_limit_free(p->lim);
+		if ((p->lim = audio_limit_new(p->rate, p->ch, p->ceiling)) == NULL) {
+			seterr(p, "%s", strerror(ENOMEM));
+			return -1;
+		}
+		p->lim_rate = p->rate;
+		p->lim_ch = p->ch;
+	}
+	audio_limit_reset(p->lim);
+	audio_limit_set_gain(p->lim, p->gain);
+	if (buffers(p, p->ch, (long)audio_limit_latency(p->lim)) < 0) {
+		seterr(p, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	return 0;
+}
+
 int
 audio_player_start_item(struct audio_player *p, const struct audio_item *it, char *err, size_t errlen)
 {
@@ -325,23 +347,8 @@ audio_player_start_item(struct audio_player *p, const struct audio_item *it, cha
 	p->gain_db = g;
 	/* the measured true peak bounds every sample: no limiter needed below the ceiling */
 	p->use_limiter = !(isfinite(it->true_peak_db) && db2lin(it->true_peak_db + g) <= p->ceiling);
-	if (p->use_limiter) {
-		if (p->lim == NULL || p->lim_rate != p->rate || p->lim_ch != p->ch) {
-			audio_limit_free(p->lim);
-			if ((p->lim = audio_limit_new(p->rate, p->ch, p->ceiling)) == NULL) {
-				seterr(p, "%s", strerror(ENOMEM));
-				return fail_start(p, err, errlen);
-			}
-			p->lim_rate = p->rate;
-			p->lim_ch = p->ch;
-		}
-		audio_limit_reset(p->lim);
-		audio_limit_set_gain(p->lim, p->gain);
-		if (buffers(p, p->ch, (long)audio_limit_latency(p->lim)) < 0) {
-			seterr(p, "%s", strerror(ENOMEM));
-			return fail_start(p, err, errlen);
-		}
-	}
+	if (p->use_limiter && limiter(p) < 0)
+		return fail_start(p, err, errlen);
 	return 0;
 }
 
@@ -404,22 +411,7 @@ audio_player_start_source(struct audio_player *p, void (*rd)(void *, float *, si
 	p->gain = 1.0f;
 	p->gain_db = 0;
 	p->use_limiter = 1;
-	if (p->lim == NULL || p->lim_rate != p->rate || p->lim_ch != p->ch) {
-		audio_limit_free(p->lim);
-		if ((p->lim = audio_limit_new(p->rate, p->ch, p->ceiling)) == NULL) {
-			seterr(p, "%s", strerror(ENOMEM));
-			return fail_start(p, err, errlen);
-		}
-		p->lim_rate = p->rate;
-		p->lim_ch = p->ch;
-	}
-	audio_limit_reset(p->lim);
-	audio_limit_set_gain(p->lim, 1.0f);
-	if (buffers(p, p->ch, (long)audio_limit_latency(p->lim)) < 0) {
-		seterr(p, "%s", strerror(ENOMEM));
-		return fail_start(p, err, errlen);
-	}
-	return 0;
+	return limiter(p) < 0 ? fail_start(p, err, errlen) : 0;
 }
 
 /* smoothstep: 0 at x = 0, 1 at x = 1, flat at both ends (no click); no libm */

@@ -101,33 +101,7 @@ check "live daemon: the airing log with its live records verifies" "grep -q 'int
 check "live daemon: log show tells the live records" "grep -q 'live announcement by talk button, [0-9]* s, in session s1: complete' '$t/show'" "$t/show"
 
 # --- 3. what went out ---------------------------------------------------------
-python3 - "$t/out.wav" > "$t/tones" <<'PY'
-import struct, sys
-d = open(sys.argv[1], "rb").read()
-i, fmt, data = 12, None, None
-while i + 8 <= len(d):
-    cid, size = d[i:i + 4], struct.unpack("<I", d[i + 4:i + 8])[0]
-    if cid == b"fmt ":
-        fmt = struct.unpack("<HHIIHH", d[i + 8:i + 24])
-    if cid == b"data":
-        data = d[i + 8:i + 8 + size] if size not in (0, 0xFFFFFFFF) else d[i + 8:]
-        break
-    i += 8 + size + (size & 1)
-tag, ch, rate, _, _, bits = fmt
-n = len(data) // (bits // 8)
-x = struct.unpack("<%d%s" % (n, "f" if bits == 32 else "d"), data[:n * (bits // 8)])[0::ch]
-blk = rate // 10
-count = {700: 0, 440: 0}
-for b in range(0, len(x) - blk, blk):
-    s = x[b:b + blk]
-    if max(abs(v) for v in s) < 0.01:
-        continue
-    z = sum(1 for k in range(1, len(s)) if (s[k - 1] < 0) != (s[k] < 0))
-    for t in count:
-        if abs(z * 5 - t) < 0.05 * t:
-            count[t] += 1
-print(count[700] / 10, count[440] / 10)
-PY
+python3 "$TOP/tests/wavtones.py" "$t/out.wav" 700 440 > "$t/tones"
 s700=$(cut -d' ' -f1 "$t/tones") s440=$(cut -d' ' -f2 "$t/tones")
 check "live daemon: the output holds the microphone for ${s700:-?} s (11 s held) and the bulletin for ${s440:-?} s (5 s cut, 20 s whole)" \
     "within \${s700:-0} 11 2 && within \${s440:-0} 25 2" "$t/tones"

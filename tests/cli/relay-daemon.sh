@@ -107,49 +107,11 @@ check "relay daemon: the airing log with its relay records verifies" "grep -q 'i
 check "relay daemon: log show tells the relay records" "grep -q 'relay r1 (http://127.0.0.1:$icport/live.mp3): partial' '$t/show'" "$t/show"
 
 # --- 5: what went out -------------------------------------------------------
-python3 - "$t/out.wav" > "$t/tones" <<'PY'
-import struct, sys, wave
-w = wave.open(sys.argv[1], "rb") if False else None
-# the wav: device writes float samples (WAVE_FORMAT_IEEE_FLOAT), which the wave module refuses: read by hand
-d = open(sys.argv[1], "rb").read()
-i, fmt, data = 12, None, None
-while i + 8 <= len(d):
-    cid, size = d[i:i + 4], struct.unpack("<I", d[i + 4:i + 8])[0]
-    if cid == b"fmt ":
-        fmt = struct.unpack("<HHIIHH", d[i + 8:i + 24])
-    if cid == b"data":
-        data = d[i + 8:i + 8 + size] if size not in (0, 0xFFFFFFFF) else d[i + 8:]
-        break
-    i += 8 + size + (size & 1)
-tag, ch, rate, _, _, bits = fmt
-n = len(data) // (bits // 8)
-x = struct.unpack("<%d%s" % (n, "f" if bits == 32 else "d"), data[:n * (bits // 8)])[0::ch]
-blk = rate // 10
-count = {1000: 0, 440: 0}
-for b in range(0, len(x) - blk, blk):
-    s = x[b:b + blk]
-    if max(abs(v) for v in s) < 0.01:
-        continue
-    z = sum(1 for k in range(1, len(s)) if (s[k - 1] < 0) != (s[k] < 0))
-    f = z * 10 / 2
-    for t in count:
-        if abs(f - t) < 0.05 * t:
-            count[t] += 1
-print(count[1000] / 10, count[440] / 10)
-# the last 5 s of the station's tone, as S16 stereo for tests/r128.py
-last = [b for b in range(0, len(x) - blk, blk) if max(abs(v) for v in x[b:b + blk]) >= 0.01 and
-        abs(sum(1 for k in range(b + 1, b + blk) if (x[k - 1] < 0) != (x[k] < 0)) * 5 - 1000) < 50][-50:]
-with open(sys.argv[1] + ".tail.raw", "wb") as f:
-    for b in last:
-        for v in x[b:b + blk]:
-            s = max(-32768, min(32767, int(round(v * 32767))))
-            f.write(struct.pack("<hh", s, s))
-print(rate, file=open(sys.argv[1] + ".rate", "w"))
-PY
+python3 "$TOP/tests/wavtones.py" "$t/out.wav" 1000 440 --tail 5 "$t/out.wav.tail.raw" > "$t/tones"
 s1000=$(cut -d' ' -f1 "$t/tones") s440=$(cut -d' ' -f2 "$t/tones")
 check "relay daemon: the output holds the station's tone for ${s1000:-?} s and the fallback's for ${s440:-?} s" \
     "atmost 20 \${s1000:-0} && atmost 3 \${s440:-0}" "$t/tones"
-lufs=$($r128 loudness "$t/out.wav.tail.raw" "$(cat "$t/out.wav.rate")" 2 | cut -d' ' -f1)
+lufs=$($r128 loudness "$t/out.wav.tail.raw" "$(cat "$t/out.wav.tail.raw.rate")" 2 | cut -d' ' -f1)
 check "relay daemon: the station, back 12 dB quieter, ends at ${lufs:-?} LUFS, within 2 LU of -16 (the rider)" \
     "within \${lufs:-0} -16 2"
 
