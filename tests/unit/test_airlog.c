@@ -1553,6 +1553,156 @@ a_rechained_forgery_is_caught_by_the_mac_or_the_seals(void)
 	fx_free(&f);
 }
 
+/*
+ * A forger without the seed or the device key: edits record `target`'s title
+ * and recomputes what needs no key the way the writer does: every later
+ * record's prev and every later seal's head (its count is unchanged), each
+ * line re-serialised as the writer serialises it. MACs and signatures stay
+ * as they were. Records before `target`, torn fragments and their
+ * acknowledgments keep their bytes. 0 when the record was found and edited.
+ */
+static int
+forge_edit_and_reseal(struct fx *f, long long target)
+{
+	int32_t *days;
+	int n = airlog_files(f->dir, &days, NULL, 0), edited = 0;
+	unsigned char head[32] = { 0 };
+
+	for (int i = 0; i < n; i++) {
+		char name[17], path[PATH_MAX + 32], *data, *out;
+		size_t flen, on = 0;
+
+		airlog_file_name(days[i], name);
+		snprintf(path, sizeof(path), "%s/%s", f->dir, name);
+		if ((data = slurp(path, &flen)) == NULL || (out = malloc(flen * 2 + 64)) == NULL) {
+			free(data);
+			free(days);
+			return -1;
+		}
+		for (char *p = data; p < data + flen; ) {
+			char *nl = memchr(p, '\n', (size_t)(data + flen - p)), hex[65], *s;
+			size_t l = (size_t)((nl ? nl : data + flen) - p);
+			json_t *rec = json_loadb(p, l, 0, NULL);
+			long long seq = json_integer_value(json_object_get(rec, "seq"));
+
+			if (rec == NULL || json_object_get(rec, "mac") == NULL || seq < target) {
+				/* kept as written; a record's line still moves the chain's head */
+				memcpy(out + on, p, l);
+				on += l;
+				out[on++] = '\n';
+				if (rec && json_object_get(rec, "mac"))
+					crypto_generichash(head, 32, (unsigned char *)p, l, NULL, 0);
+				json_decref(rec);
+				p = nl ? nl + 1 : data + flen;
+				continue;
+			}
+			sodium_bin2hex(hex, sizeof(hex), head, 32);
+			if (seq == target) {
+				const char *t = json_string_value(json_object_get(rec, "title"));
+				char forged[256];
+				snprintf(forged, sizeof(forged), "%s (forged)", t ? t : "");
+				json_object_set_new(rec, "title", json_string(forged));
+				edited = 1;
+			} else {
+				json_object_set_new(rec, "prev", json_string(hex));
+			}
+			if (json_object_get(rec, "head"))	/* a seal: the head it signs is the prev it follows */
+				json_object_set_new(rec, "head", json_string(hex));
+			s = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			crypto_generichash(head, 32, (unsigned char *)s, strlen(s), NULL, 0);
+			memcpy(out + on, s, strlen(s));
+			on += strlen(s);
+			out[on++] = '\n';
+			free(s);
+			json_decref(rec);
+			p = nl ? nl + 1 : data + flen;
+		}
+		spit(path, out, on);
+		free(out);
+		free(data);
+	}
+	free(days);
+	return edited ? 0 : -1;
+}
+
+/*
+ * Only the seals' Ed25519 signatures stand between this forgery and an
+ * intact log when no seed is given: the chain and the heads are consistent.
+ */
+static void
+an_edit_with_chain_and_seal_heads_recomputed_fails_the_seal_signature(void)
+{
+	struct fx f;
+	struct airlog_fault fl;
+	struct airlog_verify_stats st;
+	char *cp = NULL;
+
+	if (fx_new(&f) < 0 || make_fixture(&f, &cp) < 0) {
+		tap_fail(__FILE__, __LINE__, "the fixture could not be made");
+		return;
+	}
+	EXPECT_INT(forge_edit_and_reseal(&f, 8), 0);
+	memset(&fl, 0, sizeof(fl));
+	EXPECT_INT(verify(&f, 0, NULL, &fl, &st), 1);
+	/* the first seal after the edit (11, on demand) signs the old head */
+	EXPECT_INT(fl.seq, 11);
+	EXPECT(strstr(fl.what, "seal signature is not valid") != NULL);
+	/* with the seed the edited record itself is found */
+	EXPECT_INT(verify(&f, 1, NULL, &fl, NULL), 1);
+	EXPECT_INT(fl.seq, 8);
+	EXPECT(strstr(fl.what, "MAC") != NULL);
+	free(cp);
+	fx_free(&f);
+}
+
+/* a checkpoint moved to another record of the same log, its signature left: refused */
+static void
+a_checkpoint_repointed_without_the_key_is_refused(void)
+{
+	struct fx f;
+	struct airlog_fault fl;
+	struct airlog_verify_stats st;
+	struct airlog_verify_opts o = { 0 };
+	char *cp = NULL, cpath[PATH_MAX + 32], path[PATH_MAX + 32], hex[65], *data, *s;
+	size_t off, len, flen;
+	unsigned char h[32];
+	json_t *j;
+
+	if (fx_new(&f) < 0 || make_fixture(&f, &cp) < 0) {
+		tap_fail(__FILE__, __LINE__, "the fixture could not be made");
+		return;
+	}
+	snprintf(cpath, sizeof(cpath), "%s/checkpoint.json", f.root);
+	o.checkpoint_path = cpath;
+	/* the genuine checkpoint (record 10) is accepted: the test can tell the two apart */
+	EXPECT_INT(airlog_verify(f.dir, &o, &fl, &st), 0);
+	EXPECT_INT(st.checkpoint_ok, 1);
+	/* record 9's seq and true head: consistent with the log, but not what was signed */
+	j = json_loads(cp, 0, NULL);
+	EXPECT(j != NULL && locate(&f, 9, path, sizeof(path), &off, &len) == 0);
+	if (j == NULL || (data = slurp(path, &flen)) == NULL) {
+		json_decref(j);
+		free(cp);
+		fx_free(&f);
+		return;
+	}
+	crypto_generichash(h, 32, (unsigned char *)data + off, len, NULL, 0);
+	sodium_bin2hex(hex, sizeof(hex), h, 32);
+	json_object_set_new(j, "seq", json_integer(9));
+	json_object_set_new(j, "head", json_string(hex));
+	s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	spit(cpath, s, strlen(s));
+	memset(&st, 0, sizeof(st));
+	EXPECT(airlog_verify(f.dir, &o, &fl, &st) != 0);
+	EXPECT_INT(st.checkpoint_ok, 0);
+	EXPECT(strstr(fl.what, "no valid signature") != NULL);
+	free(s);
+	free(data);
+	json_decref(j);
+	free(cp);
+	fx_free(&f);
+}
+
 static void
 an_unparseable_line_not_acknowledged_is_a_fault(void)
 {
@@ -1740,6 +1890,8 @@ main(int argc, char **argv)
 	TEST(a_rewritten_log_fails_an_older_checkpoint);
 	TEST(a_wrong_seed_or_device_key_is_found);
 	TEST(a_rechained_forgery_is_caught_by_the_mac_or_the_seals);
+	TEST(an_edit_with_chain_and_seal_heads_recomputed_fails_the_seal_signature);
+	TEST(a_checkpoint_repointed_without_the_key_is_refused);
 	TEST(an_unparseable_line_not_acknowledged_is_a_fault);
 	TEST(the_reader_skips_acknowledged_torn_writes);
 	return tap_done();
