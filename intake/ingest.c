@@ -576,8 +576,8 @@ struct ctx {
 	int			 ndone, capdone;
 };
 
-static int
-open_beneath(int dirfd, const char *path, int flags)
+int
+ingest_open_beneath(int dirfd, const char *path, int flags)
 {
 	struct open_how how;
 
@@ -670,7 +670,7 @@ scan(struct ctx *x, int dfd, const char *raw_prefix, const char *nfc_prefix, con
 			if (depth + 1 > x->lim.max_depth)
 				refuse(x->r, nfc, _("folder nested too deep (more than %d levels below LOAXA): move its "
 				    "files up"), x->lim.max_depth);
-			else if ((sub = open_beneath(dfd, n, O_RDONLY | O_DIRECTORY)) < 0)
+			else if ((sub = ingest_open_beneath(dfd, n, O_RDONLY | O_DIRECTORY)) < 0)
 				refuse(x->r, nfc, _("this folder cannot be opened: %s"), strerror(errno));
 			else {
 				scan(x, sub, raw, nfc, top ? top : name, depth + 1);
@@ -971,7 +971,7 @@ prepare(struct ctx *x, struct job *j, const struct queue *q)
 		    "another stick"), x->lim.max_total >> 20);
 		goto out;
 	}
-	if ((in = open_beneath(x->lx, e->raw, O_RDONLY | O_NONBLOCK)) < 0) {
+	if ((in = ingest_open_beneath(x->lx, e->raw, O_RDONLY | O_NONBLOCK)) < 0) {
 		if (errno == ELOOP || errno == EXDEV)
 			jrefuse(j, "%s", _("is reached through a link: loaxa never follows links; copy the file "
 			    "itself onto the stick"));
@@ -1242,7 +1242,7 @@ read_small(int lx, const char *name, size_t max, char **data, size_t *len, char 
 	*len = 0;
 	if (fstatat(lx, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : (snprintf(err, errlen, "%s: %s", name, strerror(errno)), -1);
-	if (!S_ISREG(st.st_mode) || (fd = open_beneath(lx, name, O_RDONLY | O_NONBLOCK)) < 0) {
+	if (!S_ISREG(st.st_mode) || (fd = ingest_open_beneath(lx, name, O_RDONLY | O_NONBLOCK)) < 0) {
 		snprintf(err, errlen, _("%s is not a regular file: loaxa reads only plain files from a stick"), name);
 		return -1;
 	}
@@ -1276,7 +1276,7 @@ ingest_read_small(const char *root, const char *name, size_t max, char **data, s
 		snprintf(err, errlen, _("%s cannot be opened: %s"), root, strerror(errno));
 		return -1;
 	}
-	lx = open_beneath(rootfd, INGEST_DIR, O_RDONLY | O_DIRECTORY);
+	lx = ingest_open_beneath(rootfd, INGEST_DIR, O_RDONLY | O_DIRECTORY);
 	close(rootfd);
 	if (lx < 0)
 		return 0;	/* no usable LOAXA folder: ingest_run says so */
@@ -1292,11 +1292,11 @@ ingest_has_dir(const char *root, const char *name)
 
 	if ((rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return 0;
-	lx = open_beneath(rootfd, INGEST_DIR, O_RDONLY | O_DIRECTORY);
+	lx = ingest_open_beneath(rootfd, INGEST_DIR, O_RDONLY | O_DIRECTORY);
 	close(rootfd);
 	if (lx < 0)
 		return 0;
-	fd = open_beneath(lx, name, O_RDONLY | O_DIRECTORY);
+	fd = ingest_open_beneath(lx, name, O_RDONLY | O_DIRECTORY);
 	close(lx);
 	if (fd < 0)
 		return 0;
@@ -1491,7 +1491,7 @@ ingest_run(const char *root, const struct ingest_opts *o, struct ingest_result *
 		snprintf(err, errlen, _("%s cannot be opened: %s"), root, strerror(errno));
 		return -1;
 	}
-	x.lx = open_beneath(rootfd, INGEST_DIR, O_RDONLY | O_DIRECTORY);
+	x.lx = ingest_open_beneath(rootfd, INGEST_DIR, O_RDONLY | O_DIRECTORY);
 	close(rootfd);
 	if (x.lx < 0) {
 		snprintf(err, errlen, errno == ENOENT ? _("%s holds no LOAXA folder: put the bulletins in a folder named "

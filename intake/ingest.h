@@ -142,6 +142,14 @@ void	ingest_limits_default(struct ingest_limits *);
  * most max bytes, no NUL): 1 read (*data malloc'd), 0 absent, -1 refused (err) */
 int	ingest_read_small(const char *root, const char *name, size_t max, char **data, size_t *len, char *err,
 	    size_t errlen);
+/*
+ * The stick's one way to open a path: openat2() beneath dirfd with
+ * RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS and O_NOFOLLOW
+ * | O_CLOEXEC | O_NOCTTY added to flags. A path that climbs out (".." past
+ * dirfd, an absolute path) fails with EXDEV, one through a symbolic link in
+ * any component with ELOOP. The fd, or -1 (errno). Exposed for its tests.
+ */
+int	ingest_open_beneath(int dirfd, const char *path, int flags);
 /* 1 when ROOT/LOAXA/name is a plain folder (reached without links) */
 int	ingest_has_dir(const char *root, const char *name);
 

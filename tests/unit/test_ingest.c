@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <errno.h>
+#include <limits.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <signal.h>
@@ -334,11 +335,76 @@ test_the_decoder_sandbox_writes_nothing(void)
 	rmdir(dir);
 }
 
+/*
+ * The stick's path-opening layer on its own (the scan's other defences, a
+ * readdir that skips links, do not hide it here): a path that climbs out of
+ * the folder or passes through a symbolic link is refused by the kernel, as
+ * it would be if the stick changed between the scan and the open.
+ */
+static void
+test_open_beneath_refuses_links_and_escapes(void)
+{
+	char dir[] = "/tmp/loaxa-beneath-XXXXXX", root[PATH_MAX], path[PATH_MAX + 64];
+	int rootfd, fd;
+	struct {
+		const char *path;
+		int want_errno;
+	} bad[] = {
+		{ "link/secret", ELOOP },		/* a folder link leading out */
+		{ "sublink/file.mp3", ELOOP },		/* a folder link staying inside: still a link */
+		{ "sub/filelink", ELOOP },		/* the last component a link */
+		{ "../outside/secret", EXDEV },		/* ".." past the root */
+		{ "sub/../../outside/secret", EXDEV },
+		{ NULL, EXDEV },			/* an absolute path (filled in below) */
+	};
+	char abs[PATH_MAX + 64];
+
+	if (mkdtemp(dir) == NULL) {
+		tap_fail(__FILE__, __LINE__, "mkdtemp: %s", strerror(errno));
+		return;
+	}
+	snprintf(root, sizeof(root), "%s/root", dir);
+	snprintf(path, sizeof(path), "cd %s && mkdir -p root/sub outside && echo secret > outside/secret && cd root && "
+	    "echo mp3 > sub/file.mp3 && ln -s ../outside link && ln -s sub sublink && ln -s file.mp3 sub/filelink", dir);
+	if (system(path) != 0) {
+		tap_fail(__FILE__, __LINE__, "set-up failed: %s", path);
+		goto out;
+	}
+	snprintf(abs, sizeof(abs), "%s/outside/secret", dir);
+	bad[5].path = abs;
+	if ((rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		tap_fail(__FILE__, __LINE__, "open %s: %s", root, strerror(errno));
+		goto out;
+	}
+	/* a plain file below the root opens: the layer is not refusing everything */
+	fd = ingest_open_beneath(rootfd, "sub/file.mp3", O_RDONLY);
+	if (fd < 0)
+		tap_fail(__FILE__, __LINE__, "sub/file.mp3 not opened: %s", strerror(errno));
+	else
+		close(fd);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		errno = 0;
+		fd = ingest_open_beneath(rootfd, bad[i].path, O_RDONLY);
+		if (fd >= 0) {
+			tap_fail(__FILE__, __LINE__, "%s was opened beneath the root", bad[i].path);
+			close(fd);
+		} else if (errno != bad[i].want_errno) {
+			tap_fail(__FILE__, __LINE__, "%s: %s, expected %s", bad[i].path, strerror(errno),
+			    strerror(bad[i].want_errno));
+		}
+	}
+	close(rootfd);
+out:
+	sh("rm -rf %s", dir, NULL);
+}
+
 int
 main(void)
 {
 	tap_run("ingest: file names fold to ids (Vietnamese, NFD, đ, punctuation, too long)", test_slug_folds_vietnamese);
 	tap_run("ingest: NFD names from a Mac become NFC", test_nfc_of_a_mac_name);
+	tap_run("ingest: the stick's paths are opened beneath it: links and escapes refused (ELOOP, EXDEV)",
+	    test_open_beneath_refuses_links_and_escapes);
 	tap_run("ingest: a manifest's errors are all reported with FILE:LINE", test_manifest_reports_every_error_with_its_line);
 	tap_run("ingest: the measuring child agrees with audio_measure and names the stick's file",
 	    test_measure_in_child_matches_in_process);
