@@ -41,6 +41,7 @@ known=$out/known
 : > "$known"
 if [ -n "${1:-}" ] && { [ "$1" -lt 9 ] || { [ "$1" -eq 9 ] && [ "$2" -lt 1 ]; }; }; then
 	echo "*|ingest: a pulled plug at every write, fsync and rename leaves no half bulletin|the import ended with status|qemu-user $1.$2 has no openat2(2) (ENOSYS): the stick cannot be opened (RESOLVE_BENEATH)" >> "$known"
+	echo "*|ingest: the stick's paths are opened beneath it: links and escapes refused (ELOOP, EXDEV)|sub/file.mp3 not opened: Function not implemented|qemu-user $1.$2 has no openat2(2) (ENOSYS): nothing is opened beneath the stick" >> "$known"
 	# the fetched set is imported as a stick is, through openat2(2)
 	for n in a_download_stops_short_of_the_log_reserve an_https_base_is_never_redirected_to_http; do
 		echo "*|$n|LOAXA cannot be opened (Function not implemented)|qemu-user $1.$2 has no openat2(2) (ENOSYS): the fetched set cannot be imported" >> "$known"
