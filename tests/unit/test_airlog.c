@@ -1556,13 +1556,13 @@ a_rechained_forgery_is_caught_by_the_mac_or_the_seals(void)
 /*
  * A forger without the seed or the device key: edits record `target`'s title
  * and recomputes what needs no key the way the writer does: every later
- * record's prev and every later seal's head (its count is unchanged), each
+ * record's prev and (heads) every later seal's head (its count is unchanged), each
  * line re-serialised as the writer serialises it. MACs and signatures stay
  * as they were. Records before `target`, torn fragments and their
  * acknowledgments keep their bytes. 0 when the record was found and edited.
  */
 static int
-forge_edit_and_reseal(struct fx *f, long long target)
+forge_edit_and_reseal(struct fx *f, long long target, int heads)
 {
 	int32_t *days;
 	int n = airlog_files(f->dir, &days, NULL, 0), edited = 0;
@@ -1606,7 +1606,7 @@ forge_edit_and_reseal(struct fx *f, long long target)
 			} else {
 				json_object_set_new(rec, "prev", json_string(hex));
 			}
-			if (json_object_get(rec, "head"))	/* a seal: the head it signs is the prev it follows */
+			if (heads && json_object_get(rec, "head"))	/* a seal: the head it signs is the prev it follows */
 				json_object_set_new(rec, "head", json_string(hex));
 			s = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
 			crypto_generichash(head, 32, (unsigned char *)s, strlen(s), NULL, 0);
@@ -1641,7 +1641,7 @@ an_edit_with_chain_and_seal_heads_recomputed_fails_the_seal_signature(void)
 		tap_fail(__FILE__, __LINE__, "the fixture could not be made");
 		return;
 	}
-	EXPECT_INT(forge_edit_and_reseal(&f, 8), 0);
+	EXPECT_INT(forge_edit_and_reseal(&f, 8, 1), 0);
 	memset(&fl, 0, sizeof(fl));
 	EXPECT_INT(verify(&f, 0, NULL, &fl, &st), 1);
 	/* the first seal after the edit (11, on demand) signs the old head */
@@ -1651,6 +1651,28 @@ an_edit_with_chain_and_seal_heads_recomputed_fails_the_seal_signature(void)
 	EXPECT_INT(verify(&f, 1, NULL, &fl, NULL), 1);
 	EXPECT_INT(fl.seq, 8);
 	EXPECT(strstr(fl.what, "MAC") != NULL);
+	free(cp);
+	fx_free(&f);
+}
+
+/* the same forgery with the seals left whole (head and signature agree): the head must be the chain's */
+static void
+an_edit_under_a_seal_left_whole_fails_the_seal_head(void)
+{
+	struct fx f;
+	struct airlog_fault fl;
+	struct airlog_verify_stats st;
+	char *cp = NULL;
+
+	if (fx_new(&f) < 0 || make_fixture(&f, &cp) < 0) {
+		tap_fail(__FILE__, __LINE__, "the fixture could not be made");
+		return;
+	}
+	EXPECT_INT(forge_edit_and_reseal(&f, 8, 0), 0);
+	memset(&fl, 0, sizeof(fl));
+	EXPECT_INT(verify(&f, 0, NULL, &fl, &st), 1);
+	EXPECT_INT(fl.seq, 11);
+	EXPECT(strstr(fl.what, "seal does not describe the records before it") != NULL);
 	free(cp);
 	fx_free(&f);
 }
@@ -1891,6 +1913,7 @@ main(int argc, char **argv)
 	TEST(a_wrong_seed_or_device_key_is_found);
 	TEST(a_rechained_forgery_is_caught_by_the_mac_or_the_seals);
 	TEST(an_edit_with_chain_and_seal_heads_recomputed_fails_the_seal_signature);
+	TEST(an_edit_under_a_seal_left_whole_fails_the_seal_head);
 	TEST(a_checkpoint_repointed_without_the_key_is_refused);
 	TEST(an_unparseable_line_not_acknowledged_is_a_fault);
 	TEST(the_reader_skips_acknowledged_torn_writes);

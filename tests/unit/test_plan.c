@@ -133,6 +133,31 @@ chime_and_gaps_are_counted_exactly(void)
 	cfg_free(c);
 }
 
+/* a bulletin that ends exactly as the session does fits: 59.5 + 1 + 59.5 = 120 s */
+static void
+a_bulletin_ending_with_the_session_fits(void)
+{
+	struct cfg *c = load("sessions = ( { id = \"m\"; days = \"daily\"; start = \"06:00\"; minutes = 2; } );\n");
+	struct lib l = { 0 };
+	struct planner *p;
+	struct rec r = { .n = 0 };
+
+	EXPECT(c != NULL);
+	if (c == NULL)
+		return;
+	add(&l, "a", "law", BUL_NORMAL, 59500);
+	add(&l, "b", "law", BUL_NORMAL, 59500);
+	finish(&l);
+	p = plan_new(c, &l, 0);
+	plan_days(p, D(2026, 3, 1), D(2026, 3, 1), collect, NULL, &r);
+	EXPECT_INT(r.n, 2);
+	if (r.n == 2)
+		EXPECT_INT(r.it[1].start_ms + r.it[1].dur_ms, 6 * 3600000L + 120000);
+	plan_free(p);
+	lib_free(&l);
+	cfg_free(c);
+}
+
 static void
 a_long_bulletin_is_passed_over_not_blocking(void)
 {
@@ -414,6 +439,7 @@ main(void)
 {
 	TEST(order_is_priority_then_least_recent_then_id);
 	TEST(chime_and_gaps_are_counted_exactly);
+	TEST(a_bulletin_ending_with_the_session_fits);
 	TEST(a_long_bulletin_is_passed_over_not_blocking);
 	TEST(each_bulletin_once_per_session_and_rotating);
 	TEST(priority_bulletins_rotate_too);
