@@ -68,6 +68,39 @@ fault(struct audio_stream *a, const char *reason, const char *words)
 	a->was_up = 0;
 }
 
+/* copies text into out, each control character a space: the child decodes hostile input, trust none of it */
+static void
+clean_copy(char *out, size_t outlen, const char *text)
+{
+	size_t i;
+
+	snprintf(out, outlen, "%s", text);
+	for (i = 0; out[i]; i++)
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
+			out[i] = ' ';
+}
+
+void
+audio_stream_status_line(struct audio_stream_stats *st, const char *line)
+{
+	if (strncmp(line, "connected ", 10) == 0)
+		clean_copy(st->format, sizeof(st->format), line + 10);
+	else if (strncmp(line, "title ", 6) == 0)
+		clean_copy(st->title, sizeof(st->title), line + 6);
+	else if (strncmp(line, "error ", 6) == 0) {
+		char r[32] = "";
+		int off = 0;
+		if (sscanf(line + 6, "%31s %n", r, &off) >= 1 && off > 0) {
+			clean_copy(st->reason, sizeof(st->reason), r);
+			clean_copy(st->error, sizeof(st->error), line + 6 + off);
+		}
+	} else if (strcmp(line, "ended") == 0) {
+		snprintf(st->reason, sizeof(st->reason), "ended");
+		snprintf(st->error, sizeof(st->error), "the stream ended");
+	}
+	/* anything else: not a status line, ignored */
+}
+
 /* the status lines the child wrote so far */
 static void
 status(struct audio_stream *a)
@@ -77,29 +110,14 @@ status(struct audio_stream *a)
 
 	while (a->st >= 0 && (n = read(a->st, buf, sizeof(buf))) > 0) {
 		for (ssize_t i = 0; i < n; i++) {
-			char c = buf[i];
-			if (c != '\n') {
+			if (buf[i] != '\n') {
 				if (a->linelen + 1 < sizeof(a->line))
-					a->line[a->linelen++] = c;
+					a->line[a->linelen++] = buf[i];
 				continue;
 			}
 			a->line[a->linelen] = '\0';
 			a->linelen = 0;
-			if (strncmp(a->line, "connected ", 10) == 0)
-				snprintf(a->s.format, sizeof(a->s.format), "%s", a->line + 10);
-			else if (strncmp(a->line, "title ", 6) == 0)
-				snprintf(a->s.title, sizeof(a->s.title), "%s", a->line + 6);
-			else if (strncmp(a->line, "error ", 6) == 0) {
-				char r[32] = "";
-				int off = 0;
-				if (sscanf(a->line + 6, "%31s %n", r, &off) >= 1 && off > 0) {
-					snprintf(a->s.reason, sizeof(a->s.reason), "%s", r);
-					snprintf(a->s.error, sizeof(a->s.error), "%s", a->line + 6 + off);
-				}
-			} else if (strcmp(a->line, "ended") == 0) {
-				snprintf(a->s.reason, sizeof(a->s.reason), "ended");
-				snprintf(a->s.error, sizeof(a->s.error), "the stream ended");
-			}
+			audio_stream_status_line(&a->s, a->line);
 		}
 	}
 }

@@ -66,6 +66,12 @@ long long audio_stream_down_ms(struct audio_stream *);
 void	audio_stream_stats(const struct audio_stream *, struct audio_stream_stats *);
 /* the rider's gain now (dB) */
 double	audio_stream_gain_db(const struct audio_stream *);
+/*
+ * One status line of the child's ("connected FORMAT...", "title T", "error
+ * REASON text", "ended") into st; anything else is ignored. Control
+ * characters are stored as spaces: the child is not trusted either.
+ */
+void	audio_stream_status_line(struct audio_stream_stats *st, const char *line);
 /* kills the child and frees */
 void	audio_stream_free(struct audio_stream *);
 
