@@ -230,6 +230,13 @@ size: all
 	    printf '%s %s %d bytes (%d KiB) stripped\n' "$(or $(CROSS_ARCH),native)" $$f \
 	    $$(stat -c %s $(BUILD)/$$f.stripped) $$(( $$(stat -c %s $(BUILD)/$$f.stripped) / 1024 )); done
 
+# the package in a booted Debian 12 board under QEMU (tests/image/run; root)
+deps-image:
+	tests/deps.sh --image
+
+check-image:
+	tests/image/run
+
 # cross builds: foreign architectures, toolchains and -dev packages (a big download; not part of check)
 deps-cross:
 	tests/deps.sh --cross
@@ -247,7 +254,7 @@ deb:
 clean:
 	rm -rf build
 
-.PHONY: all demo tests check bench mutate fuzz fuzz-targets deps deps-cross check-cross install install-config size deb clean po
+.PHONY: all demo tests check bench mutate fuzz fuzz-targets deps deps-cross check-cross deps-image check-image install install-config size deb clean po
 .SECONDARY:
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

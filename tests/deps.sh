@@ -5,6 +5,8 @@
 #   tests/deps.sh --cross    the armhf and arm64 builds (make deps-cross): adds
 #                            the foreign architectures, the cross toolchains,
 #                            qemu-user and the :armhf/:arm64 -dev packages
+#   tests/deps.sh --image    what make check-image adds (QEMU, mtools,
+#                            Debian's kernel source for gpio-sim)
 #   tests/deps.sh --pkg      only what the package test needs (tests/pkg.sh,
 #                            also in the default list: make check runs it)
 set -eu
@@ -79,6 +81,19 @@ case ${1:-} in
 	done
 	echo "deps --cross: could not install the cross packages" >&2
 	exit 1 ;;
+--image)
+	# make check-image: QEMU (TCG), the base image's tools, the FAT sticks,
+	# and Debian's kernel source for gpio-sim (the headers of the image's
+	# kernel are installed by tests/image/build.sh, which knows its version)
+	missing=""
+	for p in qemu-system-x86 qemu-utils debootstrap e2fsprogs dosfstools mtools linux-source-6.1 xz-utils \
+	    debhelper dpkg-dev fakeroot ffmpeg espeak-ng python3 make gcc; do installed "$p" || missing="$missing $p"; done
+	[ -z "$missing" ] && { echo "deps --image: everything is installed"; exit 0; }
+	echo "deps --image: installing$missing"
+	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -q || true
+	# shellcheck disable=SC2086
+	apt_install $missing
+	exit 0 ;;
 --pkg)
 	missing=""
 	for p in debhelper dpkg-dev fakeroot debootstrap mandoc; do installed "$p" || missing="$missing $p"; done
