@@ -234,10 +234,15 @@ audit(const struct req *r, const char *who, const char *fmt, ...)
 static enum MHD_Result
 login_form(struct MHD_Connection *c, struct req *r, struct out *o, unsigned status, const char *message)
 {
+	const char *had = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "loaxa_pre");
 	char pre[USERS_TOKEN_LEN + 1];
 	struct html h;
 
-	users_token(pre);
+	/* the browser's own token again, if it has one: another tab's form (or its favicon's trip here) stays good */
+	if (same_token(had, had) && strspn(had, "0123456789abcdef") == USERS_TOKEN_LEN)
+		snprintf(pre, sizeof(pre), "%s", had);
+	else
+		users_token(pre);
 	cookie(o, "loaxa_pre", pre, 3600);
 	html_init(&h);
 	page_login(r, &h, pre, message);

@@ -79,8 +79,13 @@ cmd_user(int argc, char **argv)
 	}
 	rc = users_add(db, name, r, communes, nc, pw, (long long)time(NULL), err, sizeof(err));
 	sodium_memzero(pw, sizeof(pw));
-	if (rc == 0)
-		users_audit(db, (long long)time(NULL), "loaxa-office user", name[0] ? "added an account" : "", "local");
+	if (rc == 0) {
+		char what[256];
+		snprintf(what, sizeof(what), "added the account %s as %s%s", name, role, nc ? " for" : "");
+		for (int i = 0; i < nc; i++)
+			snprintf(what + strlen(what), sizeof(what) - strlen(what), " %s", communes[i]);
+		users_audit(db, (long long)time(NULL), "loaxa-office user add", what, "local");
+	}
 	store_close(db);
 	if (rc < 0) {
 		fprintf(stderr, "loaxa user: %s\n", err);
