@@ -259,6 +259,17 @@ th(const struct req *r, struct html *h, const char *msgid)
 	html_raw(h, "</th>");
 }
 
+/* a cell the events stream rewrites (data-col), labelled for a phone's narrow screen (data-label) */
+static void
+td(const struct req *r, struct html *h, const char *col, const char *label, const char *text)
+{
+	html_rawf(h, "<td data-col=\"%s\" data-label=\"", col);
+	html_text(h, T(r, label));
+	html_raw(h, "\">");
+	html_text(h, text);
+	html_raw(h, "</td>");
+}
+
 int
 page_fleet(const struct req *r, struct html *h, const char *district, const char *commune)
 {
@@ -305,19 +316,14 @@ page_fleet(const struct req *r, struct html *h, const char *district, const char
 		html_url(h, c->site);
 		html_raw(h, "\">");
 		html_text(h, c->site);
-		html_raw(h, "</a></td><td data-col=\"state\">");
-		html_text(h, c->state);
-		html_raw(h, "</td><td data-col=\"airing\">");
-		html_text(h, c->airing);
-		html_raw(h, "</td><td data-col=\"serial\">");
-		html_text(h, c->serial);
-		html_raw(h, "</td><td data-col=\"version\">");
-		html_text(h, c->version);
-		html_raw(h, "</td><td data-col=\"disk\">");
-		html_text(h, c->disk);
-		html_raw(h, "</td><td data-col=\"alarms\">");
-		html_text(h, c->alarms);
-		html_raw(h, "</td></tr>");
+		html_raw(h, "</a></td>");
+		td(r, h, "state", N_("State"), c->state);
+		td(r, h, "airing", N_("Last airing"), c->airing);
+		td(r, h, "serial", N_("Config serial"), c->serial);
+		td(r, h, "version", N_("Version"), c->version);
+		td(r, h, "disk", N_("Disk free"), c->disk);
+		td(r, h, "alarms", N_("Alarms"), c->alarms);
+		html_raw(h, "</tr>");
 	}
 	html_raw(h, "</tbody></table>");
 	if (f.n == 0) {

@@ -24,7 +24,7 @@ const char console_css[] =
     ".error{color:#a00;font-weight:bold}\n"
     "dt{font-weight:bold}dd{margin:0 0 .4em 1em}\n"
     "@media (max-width:40em){thead{display:none}tr{display:block;border-bottom:2px solid #ccc}"
-    "td{display:block;border:0}}\n";
+    "td{display:block;border:0}td[data-label]::before{content:attr(data-label) \": \";color:#666}}\n";
 
 const char console_js[] =
     "(function(){\n"

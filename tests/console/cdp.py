@@ -14,6 +14,7 @@ step prints "FAIL: step: why" and exits 1. Steps:
   expect JS                the expression must be truthy now
   print JS                 print the expression's value
   shot FILE                a PNG screenshot of the whole page
+  sh COMMAND               run a shell command (it must exit 0), e.g. to change the store under an open page
 Every wait is bounded; the browser is killed at the end whatever happens.
 """
 import base64, json, os, select, subprocess, sys, time
@@ -135,6 +136,8 @@ def main():
                         if time.monotonic() >= deadline:
                             raise AssertionError("not true: " + expr)
                         time.sleep(0.2)
+                elif verb == "sh":
+                    subprocess.run(rest, shell=True, check=True, timeout=60)
                 elif verb == "print":
                     print(b.js(rest))
                 elif verb == "shot":
