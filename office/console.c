@@ -20,6 +20,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <semaphore.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <microhttpd.h>
@@ -35,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/date.h"
 #include "base/translate.h"
 #include "firmware/cli/cli.h"
 #include "office/console.h"
@@ -47,6 +49,8 @@
 #define MAX_REPORT	(64u << 20)
 #define FAIL_WINDOW	900	/* failed logins counted over the last 15 minutes */
 #define EVENT_MS	2000	/* the events stream looks at the store this often */
+#define MAX_DAYS	3660	/* a report's longest range (report's own limit) */
+#define MAX_HASHING	4	/* Argon2id checks at once: 64 MiB each */
 
 static struct srv {
 	const char	*dburl;
@@ -54,6 +58,7 @@ static struct srv {
 	long		 ttl, silent_s;
 	int		 secure, proxy;
 	atomic_int	 stop;
+	sem_t		 hashing;
 } srv;
 
 struct conn {
@@ -277,8 +282,13 @@ do_login(struct MHD_Connection *c, struct req *r, const struct conn *k, struct o
 	/* after three failures, each try waits twice as long as the last: 0.5 s, 1 s, 2 s ... up to 8 s */
 	if (n >= 3)
 		wait_ms(n >= 7 ? 8000 : 250L << (n - 2));
+	/* a flood of logins queues here rather than taking 64 MiB of memory each */
+	while (sem_wait(&srv.hashing) < 0)
+		;
+	rc = users_login(r->db, name, pw, &r->u);
+	sem_post(&srv.hashing);
 	r->now = time(NULL);
-	if ((rc = users_login(r->db, name, pw, &r->u)) < 0) {
+	if (rc < 0) {
 		sodium_memzero(pw, sizeof(pw));
 		return login_form(c, r, o, 503, store_error(r->db));
 	}
@@ -388,16 +398,6 @@ events(struct MHD_Connection *c, struct req *r, const char *token)
 
 /* --- reports ------------------------------------------------------------------ */
 
-static int
-is_date(const char *s)
-{
-	static const char pat[] = "dddd-dd-dd";
-
-	for (int i = 0; i < 10; i++)
-		if (pat[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != '-')
-			return 0;
-	return s[10] == '\0';
-}
 
 /* `loaxa-office report --db ...` in a child (the same program), its standard output into h; exit status or -1 */
 static int
@@ -459,13 +459,14 @@ report(struct MHD_Connection *c, struct req *r, struct out *o)
 	const char *from = arg(c, "from"), *to = arg(c, "to"), *fmt = arg(c, "format");
 	char sites[4096], disp[128];
 	struct html h;
+	int32_t d0, d1;
 	int st;
 
 	html_init(&h);
-	if (!is_date(from) || !is_date(to) || strcmp(from, to) > 0 ||
+	if (date_parse(from, &d0) < 0 || date_parse(to, &d1) < 0 || d0 > d1 || d1 - d0 >= MAX_DAYS ||
 	    (strcmp(fmt, "text") != 0 && strcmp(fmt, "csv") != 0 && strcmp(fmt, "json") != 0)) {
-		page_reports(r, &h, T(r, N_("Give two dates, YYYY-MM-DD, the first not after the second, and a format: "
-		    "text, CSV or JSON.")));
+		page_reports(r, &h, T(r, N_("Give two dates, YYYY-MM-DD, the first not after the second and at most ten "
+		    "years apart, and a format: text, CSV or JSON.")));
 		return send_html(c, 400, o, &h);
 	}
 	if (users_communes(r->db, &r->u, sites, sizeof(sites)) < 0 || (r->u.role == ROLE_OPERATOR && sites[0] == '\0')) {
@@ -486,6 +487,31 @@ report(struct MHD_Connection *c, struct req *r, struct out *o)
 	    ? "txt" : fmt);
 	o->disposition = disp;
 	return send_html(c, 200, o, &h);
+}
+
+static enum MHD_Result
+fleet_csv(struct MHD_Connection *c, struct req *r, struct out *o)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	enum MHD_Result rc;
+	int st;
+
+	if (fp == NULL)
+		return MHD_NO;
+	st = page_fleet_csv(r, fp, arg(c, "district"), arg(c, "commune"));
+	fclose(fp);
+	if (st < 0) {
+		free(buf);
+		return send_buf(c, 500, NULL, "", 0);
+	}
+	audit(r, r->u.name, "fleet as CSV");
+	o->ctype = "text/csv; charset=utf-8";
+	o->disposition = "attachment; filename=\"loaxa-fleet.csv\"";
+	rc = send_buf(c, 200, o, buf, len);
+	free(buf);
+	return rc;
 }
 
 /* --- routing -------------------------------------------------------------------- */
@@ -566,6 +592,8 @@ route(struct MHD_Connection *c, const char *url, const char *method, const struc
 	if (strcmp(url, "/") == 0) {
 		st = page_fleet(&r, &h, arg(c, "district"), arg(c, "commune"));
 		rc = send_html(c, (unsigned)st, &o, &h);
+	} else if (strcmp(url, "/fleet.csv") == 0) {
+		rc = fleet_csv(c, &r, &o);
 	} else if (strcmp(url, "/board") == 0) {
 		st = page_board(&r, &h, arg(c, "site"));
 		if (st == 404)
@@ -680,6 +708,7 @@ cmd_serve(int argc, char **argv)
 	int sig;
 
 	srv.ttl = 8 * 3600;
+	sem_init(&srv.hashing, 0, MAX_HASHING);
 	srv.silent_s = 10 * 60;
 	for (int i = 1; i < argc; i++) {
 		v = i + 1 < argc ? argv[i + 1] : NULL;

@@ -8,6 +8,8 @@
 #ifndef CONSOLE_H
 #define CONSOLE_H
 
+#include <stdio.h>
+
 #include "office/html.h"
 #include "office/users.h"
 
@@ -34,6 +36,8 @@ int	page_board(const struct req *, struct html *, const char *site);
 int	page_reports(const struct req *, struct html *, const char *message);
 int	page_audit(const struct req *, struct html *);
 void	page_error(const struct req *, struct html *, const char *title, const char *message);
+/* the fleet table as CSV (base/csv.h: formula cells neutralised); 0 or -1 */
+int	page_fleet_csv(const struct req *, FILE *, const char *district, const char *commune);
 /* the fleet as the events stream sends it: a JSON array (malloc'd), or NULL */
 char	*page_fleet_json(const struct req *, const char *district, const char *commune);
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/csv.h"
 #include "base/translate.h"
 #include "office/console.h"
 #include "office/store.h"
@@ -174,6 +175,24 @@ page_fleet_json(const struct req *r, const char *district, const char *commune)
 	return s;
 }
 
+int
+page_fleet_csv(const struct req *r, FILE *fp, const char *district, const char *commune)
+{
+	struct fleet f;
+
+	if (fleet_read(r, &f, district, commune) < 0)
+		return -1;
+	csv_bom(fp);
+	csv_row(fp, T(r, N_("Commune")), T(r, N_("District")), T(r, N_("State")), T(r, N_("Last airing")),
+	    T(r, N_("Config serial")), T(r, N_("Version")), T(r, N_("Disk free")), T(r, N_("Alarms")), NULL);
+	for (int i = 0; i < f.n; i++) {
+		struct cells *c = &f.c[i];
+		csv_row(fp, c->site, c->district, c->state, c->airing, c->serial, c->version, c->disk, c->alarms, NULL);
+	}
+	free(f.c);
+	return 0;
+}
+
 static void
 head(const struct req *r, struct html *h, const char *title)
 {
@@ -293,7 +312,11 @@ page_fleet(const struct req *r, struct html *h, const char *district, const char
 	html_raw(h, "</button></form>");
 	html_rawf(h, "<p><span id=\"count\">%d</span> ", f.n);
 	html_text(h, T(r, N_("boards")));
-	html_raw(h, " · <span id=\"live\"></span></p>");
+	html_raw(h, " · <a href=\"/fleet.csv?district=");
+	html_url(h, district);
+	html_raw(h, "&amp;commune=");
+	html_url(h, commune);
+	html_raw(h, "\">CSV</a> · <span id=\"live\"></span></p>");
 	html_raw(h, "<table id=\"fleet\" data-events=\"/events?");
 	html_raw(h, "district=");
 	html_url(h, district);

@@ -79,6 +79,24 @@ s=$(get "$tmp/admin" / -G --data-urlencode 'commune="><script>alert(2)</script>'
 ! grep -q '<script>alert(2)' "$tmp/body" && grep -q '&quot;&gt;&lt;script&gt;alert(2)' "$tmp/body" \
     && ok "console: a filter's value is written back escaped" || notok "console: a filter's value is written back escaped"
 
+# --- CSV and languages -------------------------------------------------------------------
+s=$(get "$tmp/admin" /fleet.csv)
+if [ "$s" = 200 ] && grep -qF ",\"'=1+2\"" "$tmp/body" && ! grep -qF ',=1+2' "$tmp/body" && [ "$(grep -c 'xa-' "$tmp/body")" = 3 ]; then
+	ok "console: the fleet as CSV, a cell beginning with = neutralised"
+else notok "console: the fleet CSV neutralises formula cells" "status $s: $(grep xa-c "$tmp/body")"; fi
+get "$tmp/admin" "/?lang=en" -c "$tmp/admin" > /dev/null
+en=$(grep -c '<th>Commune</th>' "$tmp/body")
+get "$tmp/admin" "/" > /dev/null
+en2=$(grep -c '<th>Commune</th>' "$tmp/body")
+get "$tmp/admin" "/?lang=vi" -c "$tmp/admin" > /dev/null
+vi=$(grep -c '<th>Xã</th>' "$tmp/body")
+[ "$en" = 1 ] && [ "$en2" = 1 ] && [ "$vi" = 1 ] && ok "console: Vietnamese by default, English on ?lang=en, kept by a cookie" \
+    || notok "console: the language switch" "en $en, kept $en2, vi $vi"
+s=$(get "$tmp/admin" "/reports/download?from=2000-01-01&to=2026-12-31&format=csv")
+s2=$(get "$tmp/admin" "/reports/download?from=2026-02-30&to=2026-12-31&format=csv")
+[ "$s" = 400 ] && [ "$s2" = 400 ] && ok "console: a report over ten years or from a date that does not exist is refused (400)" \
+    || notok "console: report ranges checked" "$s $s2"
+
 # --- SQL in the filters ------------------------------------------------------------------
 bad=""
 for q in "commune=xa-a' OR '1'='1" "commune=' OR 1=1 --" "district=x' OR 'a'='a" "commune=xa-a'; DROP TABLE boards; --"; do

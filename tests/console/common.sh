@@ -3,7 +3,8 @@
 #   console_start DBURL      loaxa-office serve on 127.0.0.1, an ephemeral port: $CONSOLE (http://127.0.0.1:PORT)
 #   console_stop
 #   seed_boards DBURL        three boards' status and records, as the collector stores them: xa-a and xa-b (district
-#                            hoa-an), xa-c (district other); xa-b's last airing has a <script> title
+#                            hoa-an), xa-c (district other, offline, its last error "=1+2", a formula in a
+#                            spreadsheet); xa-b's last airing has a <script> title
 #   user_add NAME ROLE PASSWORD [--commune ID]...
 #   login JAR NAME PASSWORD [FROM]   a browser's login (the form's CSRF token and its cookie), FROM a loopback
 #                            address to connect from; prints the HTTP status and the Location
@@ -30,11 +31,12 @@ sql() {	# sql DBURL STATEMENT
 seed_boards() {
 	now=$(date +%s)
 	"$OFFICE" fleet status --db "$1" > /dev/null 2>&1	# the store's tables
-	st() { printf '{"state":"idle","serial":%s,"version":"1","disk_free_mb":%s,"clock":"synced","district":"%s","log_seq":%s}' "$1" "$2" "$3" "$4"; }
+	st() { printf '{"state":"idle","serial":%s,"version":"1","disk_free_mb":%s,"clock":"synced","district":"%s","log_seq":%s,"last_error":"%s"}' \
+	    "$1" "$2" "$3" "$4" "${5:-}"; }
 	sql "$1" "INSERT INTO boards (site, province, seq, status_time, status) VALUES
 	    ('xa-a', 'cao-bang', 2, $now, '$(st 2026120101 812 hoa-an 2)'),
 	    ('xa-b', 'cao-bang', 2, $now, '$(st 2026120101 90 hoa-an 2)'),
-	    ('xa-c', 'cao-bang', 1, $((now - 7200)), '$(st 2026110101 500 other 1)')"
+	    ('xa-c', 'cao-bang', 1, $((now - 7200)), '$(st 2026110101 500 other 1 '=1+2')')"
 	rec() {	# rec SITE SEQ TITLE
 		printf '{"seq":%s,"ts":"2026-12-01T06:00:%02d+07:00","type":"airing","site":"%s","session":"sang","start":"2026-12-01T06:00:%02d+07:00","title":"%s","topic":"law","outcome":"complete"}' \
 		    "$2" "$2" "$1" "$2" "$3"
