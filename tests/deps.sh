@@ -100,7 +100,7 @@ ffmpeg icecast2
 mosquitto mosquitto-clients postgresql sqlite3 openssl
 alsa-utils libasound2-plugins espeak-ng lame mpg123 sox pulseaudio python3 busybox-static
 valgrind time
-chromium poppler-utils
+chromium poppler-utils curl
 debhelper dpkg-dev fakeroot debootstrap systemd locales
 "
 missing=""
