@@ -51,13 +51,14 @@
 #define EVENT_MS	2000	/* the events stream looks at the store this often */
 #define MAX_DAYS	3660	/* a report's longest range (report's own limit) */
 #define MAX_HASHING	4	/* Argon2id checks at once: 64 MiB each */
+#define MAX_STREAMS	128	/* open events streams (a thread each) */
 
 static struct srv {
 	const char	*dburl;
 	char		 self[PATH_MAX];
 	long		 ttl, silent_s;
 	int		 secure, proxy;
-	atomic_int	 stop;
+	atomic_int	 stop, streams;
 	sem_t		 hashing;
 } srv;
 
@@ -321,7 +322,7 @@ static ssize_t
 sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	struct sse *s = cls;
-	char *j;
+	char *j, err[512];
 
 	(void)pos;
 	if (s->poff == s->plen) {
@@ -334,10 +335,21 @@ sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 		if (atomic_load(&srv.stop))
 			return MHD_CONTENT_READER_END_OF_STREAM;
 		s->r.now = time(NULL);
+		/* a store connection for each look, not one held per open page (PostgreSQL's are few) */
+		if ((s->r.db = store_open(srv.dburl, err, sizeof(err))) == NULL) {
+			s->pending = strdup(": the store did not answer\n\n");
+			s->plen = s->pending ? strlen(s->pending) : 0;
+			goto copy;
+		}
 		/* a session that ended or expired ends its stream */
-		if (users_session_get(s->r.db, s->token, s->r.now, &s->r.u) != 1)
+		if (users_session_get(s->r.db, s->token, s->r.now, &s->r.u) != 1) {
+			store_close(s->r.db);
+			s->r.db = NULL;
 			return MHD_CONTENT_READER_END_OF_STREAM;
+		}
 		j = page_fleet_json(&s->r, s->district, s->commune);
+		store_close(s->r.db);
+		s->r.db = NULL;
 		if (j == NULL)
 			s->pending = strdup(": the store did not answer\n\n");
 		else if (s->last && strcmp(s->last, j) == 0) {
@@ -353,6 +365,9 @@ sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 			return MHD_CONTENT_READER_END_WITH_ERROR;
 		s->plen = strlen(s->pending);
 	}
+copy:
+	if (s->pending == NULL)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
 	if (max > s->plen - s->poff)
 		max = s->plen - s->poff;
 	memcpy(buf, s->pending + s->poff, max);
@@ -365,6 +380,7 @@ sse_free(void *cls)
 {
 	struct sse *s = cls;
 
+	atomic_fetch_sub(&srv.streams, 1);
 	store_close(s->r.db);
 	free(s->last);
 	free(s->pending);
@@ -374,15 +390,22 @@ sse_free(void *cls)
 static enum MHD_Result
 events(struct MHD_Connection *c, struct req *r, const char *token)
 {
-	struct sse *s = calloc(1, sizeof(*s));
+	struct sse *s;
 	struct MHD_Response *rsp;
 	struct out o = { .ctype = "text/event-stream" };
 	enum MHD_Result rc;
 
-	if (s == NULL)
+	if (atomic_fetch_add(&srv.streams, 1) >= MAX_STREAMS) {
+		/* the page still works; it is only not kept current (EventSource tries again later) */
+		atomic_fetch_sub(&srv.streams, 1);
+		return send_buf(c, 503, NULL, "", 0);
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		atomic_fetch_sub(&srv.streams, 1);
 		return MHD_NO;
+	}
 	s->r = *r;
-	r->db = NULL;	/* the stream's now */
+	s->r.db = NULL;
 	snprintf(s->token, sizeof(s->token), "%s", token);
 	snprintf(s->district, sizeof(s->district), "%s", arg(c, "district"));
 	snprintf(s->commune, sizeof(s->commune), "%s", arg(c, "commune"));
