@@ -19,6 +19,20 @@ user_add admin1 admin 'correct horse battery' > /dev/null || notok "console: use
 user_add op-a operator 'operator a password' --commune xa-a > /dev/null || notok "console: user add operator"
 console_start "$DB" || { notok "console: serve starts"; exit 1; }
 
+# --- accounts -------------------------------------------------------------------------
+bad=""
+user_add op-x operator 'long enough password' > "$tmp/u1" 2>&1 && bad="$bad [an operator without a commune]"
+user_add admin2 admin 'short' > "$tmp/u2" 2>&1 && bad="$bad [a short password]"
+user_add admin1 admin 'another long password' > "$tmp/u3" 2>&1 && bad="$bad [a name taken]"
+user_add 'Bad Name' admin 'long enough password' > "$tmp/u4" 2>&1 && bad="$bad [a bad name]"
+user_add ed1 editor 'long enough password' --commune xa-a > "$tmp/u5" 2>&1 && bad="$bad [an editor bound to a commune]"
+"$OFFICE" user add --db "$DB" nopw --role admin < /dev/null > "$tmp/u6" 2>&1 && bad="$bad [no password]"
+grep -q 'give at least one --commune' "$tmp/u1" && grep -q 'shorter than 10' "$tmp/u2" && grep -q 'already an account' "$tmp/u3" \
+    || bad="$bad [messages: $(cat "$tmp/u1" "$tmp/u2" "$tmp/u3" | head -3)]"
+[ -z "$bad" ] && [ "$(sql "$DB" "select count(*) from users")" = 2 ] && [ "$(sql "$DB" "select count(*) from users where hash like '\$argon2id\$%'")" = 2 ] \
+    && ok "console: user add refuses what it must, with a message saying what to do; passwords kept as Argon2id hashes" \
+    || notok "console: user add refuses what it must" "$bad; $(sql "$DB" "select name, substr(hash, 1, 10) from users")"
+
 # --- without a session ----------------------------------------------------------
 bad=""
 for p in / /board?site=xa-a /reports "/reports/download?from=2026-01-01&to=2026-12-31&format=csv" /audit /events /nowhere; do
@@ -178,4 +192,22 @@ sql "$DB" "delete from audit" > "$tmp/d" 2>&1; d=$?
     && grep -q 'append-only' "$tmp/u" && ok "console: the audit trail refuses UPDATE and DELETE" \
     || notok "console: the audit trail refuses UPDATE and DELETE" "update $u, delete $d: $(cat "$tmp/u" "$tmp/d")"
 console_stop
+
+# --- TLS directly ------------------------------------------------------------------------------
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$tmp/tls.key" -out "$tmp/tls.crt" 2> /dev/null
+: > "$tmp/tls.err"
+"$OFFICE" serve --db "$DB" --listen 127.0.0.1:0 --tls-cert "$tmp/tls.crt" --tls-key "$tmp/tls.key" 2>> "$tmp/tls.err" &
+tls_pid=$!
+stop_tls() { kill "$tls_pid" 2> /dev/null; wait "$tls_pid" 2> /dev/null; }
+cleanup_hooks="stop_tls $cleanup_hooks"
+wait_for 20 grep -q 'listening on' "$tmp/tls.err"
+port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tmp/tls.err")
+s=$(curl -s --cacert "$tmp/tls.crt" -D "$tmp/th" -o /dev/null -w '%{http_code}' "https://127.0.0.1:$port/login")
+plain=$(curl -s -o /dev/null -w '%{http_code}' -m 5 "http://127.0.0.1:$port/login")
+if [ "$s" = 200 ] && grep -qi '^set-cookie: loaxa_pre=[0-9a-f]*;.*HttpOnly; SameSite=Strict; Secure' "$tmp/th" &&
+    grep -qi '^strict-transport-security: max-age=' "$tmp/th" && [ "$plain" != 200 ]; then
+	ok "console: over TLS (--tls-cert, --tls-key) with Secure cookies and HSTS; plain HTTP gets no page"
+else notok "console: over TLS" "https $s, http $plain; $(cat "$tmp/tls.err"; grep -i 'cookie\|strict' "$tmp/th")"; fi
+stop_tls
 exit 0
