@@ -18,6 +18,11 @@
 
 #define MAX_BOARDS 5000
 
+/* the boards, their last airing in the same query (one round trip for the fleet, not one a board) */
+#define BOARD_SQL "SELECT site, seq, fault_seq, fault, macs, status_time, status, (SELECT line FROM records r "	\
+	"WHERE r.site = boards.site AND r.type = 'airing' ORDER BY r.seq DESC LIMIT 1) FROM boards WHERE "	\
+	"($1 = '' OR site IN (SELECT commune FROM user_communes WHERE name = $1)) AND ($2 = '' OR site = $2) "
+
 /* one board's line of the fleet table, as text, the same for the page and the events stream */
 struct cells {
 	char	 site[64], district[64], state[160], airing[320], serial[24], version[40], disk[32], alarms[1024];
@@ -58,27 +63,13 @@ jstr(json_t *o, const char *key)
 	return s ? s : "";
 }
 
-static int
-last_airing_cb(void *arg, int n, const char *const *v)
-{
-	struct cells *c = arg;
-	json_t *j = n > 0 && v[0] ? json_loads(v[0], 0, NULL) : NULL;
-
-	if (j) {
-		snprintf(c->airing, sizeof(c->airing), "%.25s %.200s (%.40s)", jstr(j, "start")[0] ? jstr(j, "start") :
-		    jstr(j, "ts"), jstr(j, "title"), jstr(j, "outcome"));
-		json_decref(j);
-	}
-	return 1;
-}
-
-/* columns: site, seq, fault_seq, fault, macs, status_time, status */
+/* columns: BOARD_SQL's */
 static void
 fill_cells(const struct req *r, const char *const *v, struct cells *c, json_t **statusp)
 {
-	json_t *s = v[6] ? json_loads(v[6], 0, NULL) : NULL;
+	json_t *s = v[6] ? json_loads(v[6], 0, NULL) : NULL, *a = v[7] ? json_loads(v[7], 0, NULL) : NULL;
 	long long st = v[5] ? atoll(v[5]) : 0, age = r->now - st;
-	const char *state = jstr(s, "state"), *q[1] = { v[0] };
+	const char *state = jstr(s, "state");
 	char t[32];
 
 	memset(c, 0, sizeof(*c));
@@ -92,9 +83,12 @@ fill_cells(const struct req *r, const char *const *v, struct cells *c, json_t **
 		snprintf(c->state, sizeof(c->state), "%s %s", T(r, N_("offline since")), t);
 	else
 		snprintf(c->state, sizeof(c->state), "%s", T(r, N_("never seen")));
-	snprintf(c->airing, sizeof(c->airing), "-");
-	store_query(r->db, "SELECT line FROM records WHERE site = $1 AND type = 'airing' ORDER BY seq DESC LIMIT 1", 1,
-	    q, last_airing_cb, c);
+	if (a)
+		snprintf(c->airing, sizeof(c->airing), "%.25s %.200s (%.40s)", jstr(a, "start")[0] ? jstr(a, "start") :
+		    jstr(a, "ts"), jstr(a, "title"), jstr(a, "outcome"));
+	else
+		snprintf(c->airing, sizeof(c->airing), "-");
+	json_decref(a);
 	if (json_integer_value(json_object_get(s, "serial")))
 		snprintf(c->serial, sizeof(c->serial), "%lld", (long long)json_integer_value(json_object_get(s, "serial")));
 	snprintf(c->version, sizeof(c->version), "%s", jstr(s, "version")[0] ? jstr(s, "version") : "-");
@@ -125,7 +119,7 @@ fleet_cb(void *arg, int n, const char *const *v)
 	struct fleet *f = arg;
 	struct cells c, *m;
 
-	if (n < 7 || v[0] == NULL || f->n >= MAX_BOARDS)
+	if (n < 8 || v[0] == NULL || f->n >= MAX_BOARDS)
 		return 0;
 	fill_cells(f->r, v, &c, NULL);
 	if (f->district && f->district[0] && strcmp(c.district, f->district) != 0)
@@ -137,8 +131,7 @@ fleet_cb(void *arg, int n, const char *const *v)
 	return 0;
 }
 
-#define BOARD_SQL "SELECT site, seq, fault_seq, fault, macs, status_time, status FROM boards WHERE "	\
-	"($1 = '' OR site IN (SELECT commune FROM user_communes WHERE name = $1)) AND ($2 = '' OR site = $2) "
+
 
 /* the boards r->u may see, filtered; count or -1 */
 static int
@@ -417,7 +410,7 @@ one_cb(void *arg, int n, const char *const *v)
 {
 	struct one *o = arg;
 
-	if (n < 7 || v[0] == NULL)
+	if (n < 8 || v[0] == NULL)
 		return 0;
 	fill_cells(o->r, v, &o->c, &o->s);
 	o->seq = v[1] ? atoll(v[1]) : 0;
