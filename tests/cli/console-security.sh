@@ -8,7 +8,9 @@
 # filter holding SQL finds nothing; repeated bad passwords slow the next
 # tries, per name and per address (measured); the cookie is HttpOnly and
 # SameSite=Strict; an expired session opens nothing; the audit trail names
-# each action and refuses UPDATE and DELETE.
+# each action and refuses UPDATE and DELETE. Also: user add's refusals, the
+# fleet CSV's formula cells, the language switch, report ranges, TLS
+# directly (Secure cookies, HSTS) and --behind-proxy (X-Forwarded-For).
 . "$TOP/tests/fleet-common.sh"
 . "$TOP/tests/console/common.sh"
 command -v sqlite3 > /dev/null || { echo "ok - console security # SKIP sqlite3 is not installed (make deps)"; exit 0; }
@@ -210,4 +212,22 @@ if [ "$s" = 200 ] && grep -qi '^set-cookie: loaxa_pre=[0-9a-f]*;.*HttpOnly; Same
 	ok "console: over TLS (--tls-cert, --tls-key) with Secure cookies and HSTS; plain HTTP gets no page"
 else notok "console: over TLS" "https $s, http $plain; $(cat "$tmp/tls.err"; grep -i 'cookie\|strict' "$tmp/th")"; fi
 stop_tls
+
+# --- behind a reverse proxy -------------------------------------------------------------------
+: > "$tmp/proxy.err"
+"$OFFICE" serve --db "$DB" --listen 127.0.0.1:0 --behind-proxy 2>> "$tmp/proxy.err" &
+proxy_pid=$!
+stop_proxy() { kill "$proxy_pid" 2> /dev/null; wait "$proxy_pid" 2> /dev/null; }
+cleanup_hooks="stop_proxy $cleanup_hooks"
+wait_for 20 grep -q 'listening on' "$tmp/proxy.err"
+P=http://127.0.0.1:$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tmp/proxy.err")
+xff="X-Forwarded-For: 198.51.100.9, 203.0.113.7"
+pre=$(curl -s -H "$xff" -c "$tmp/px" -b "$tmp/px" "$P/login" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p')
+curl -s -D "$tmp/ph" -o /dev/null -H "$xff" -c "$tmp/px" -b "$tmp/px" --data-urlencode "csrf=$pre" --data-urlencode name=admin1 \
+    --data-urlencode 'password=wrong password' "$P/login"
+stop_proxy
+if [ "$(sql "$DB" "select addr from audit where what like 'login failed%' order by id desc limit 1")" = 203.0.113.7 ] &&
+    grep -qi '^set-cookie: loaxa_pre=.*; Secure' "$tmp/ph"; then
+	ok "console: --behind-proxy takes the client's address from the proxy's X-Forwarded-For, and sets Secure cookies"
+else notok "console: --behind-proxy" "$(sql "$DB" "select addr from audit order by id desc limit 1"); $(grep -i cookie "$tmp/ph")"; fi
 exit 0
