@@ -44,12 +44,12 @@ SAN        := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointe
 endif
 
 # OFFICE=1: also loaxa-office, the provincial office's commands (collect into
-# PostgreSQL or SQLite, fleet status, publish). A board's build (CROSS=) leaves
+# PostgreSQL or SQLite, fleet status, publish, the web console on libmicrohttpd). A board's build (CROSS=) leaves
 # it out: boards never run it, and libpq-dev is not Multi-Arch (make deps-cross
 # could not install it for both armhf and arm64).
 OFFICE     ?= $(if $(CROSS),0,1)
 PKGS = alsa libconfig libmpg123 libsodium jansson yajl libebur128 libgpiod libsystemd \
-       libmosquitto libcurl $(if $(filter 1,$(OFFICE)),libpq sqlite3)
+       libmosquitto libcurl $(if $(filter 1,$(OFFICE)),libpq sqlite3 libmicrohttpd)
 # AV=1: also loaxa-decode, the decoding child for relayed streams and phone
 # recordings (FFmpeg's libraries, in a program of its own: loaxa and loaxad
 # never link them). On when pkg-config finds them; a cross build without the

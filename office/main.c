@@ -1,6 +1,6 @@
 /*
  * loaxa-office: the provincial office's program. The office's own commands
- * (publish, collect, fleet status, report --db) in front of every command of
+ * (publish, collect, fleet status, report --db, serve, user) in front of every command of
  * the board's `loaxa` (firmware/cli/commands.c), which hands the office's
  * commands over to this program. It links the database and broker
  * libraries a board never loads.
@@ -19,6 +19,8 @@ static const struct cli_cmd office_cmds[] = {
 	    "clear config|bulletins} {--sites a,b | --province}" },
 	{ "collect", cmd_collect, "collect [-c CFG] --db postgresql://...|sqlite:PATH {--seeds FILE --keys FILE | --insecure}" },
 	{ "fleet", cmd_fleet, "fleet status [-c CFG] --db URL [--silent-minutes N] [--days N] [--serial N] [--json]" },
+	{ "serve", cmd_serve, "serve --db URL --listen ADDR:PORT [--tls-cert FILE --tls-key FILE] [--behind-proxy]" },
+	{ "user", cmd_user, "user add --db URL NAME --role admin|editor|operator|auditor [--commune ID]... (password on stdin)" },
 };
 
 int

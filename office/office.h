@@ -9,6 +9,8 @@
 int	cmd_publish(int argc, char **argv);	/* publish.c */
 int	cmd_collect(int argc, char **argv);	/* collect.c */
 int	cmd_fleet(int argc, char **argv);	/* collect.c: fleet status */
+int	cmd_serve(int argc, char **argv);	/* console.c: the web console */
+int	cmd_user(int argc, char **argv);	/* user_cmd.c: console accounts */
 
 struct render;
 /* report --db (report_db.c); see cli_report_db in firmware/cli/cmd.h */

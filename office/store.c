@@ -500,3 +500,59 @@ store_records_since(struct store *d, const char *site, const char *since, int (*
 		return rc < 0 ? -1 : 0;
 	}
 }
+
+int
+store_is_pg(const struct store *d)
+{
+	return d->pg;
+}
+
+int
+store_exec(struct store *d, const char *sql, int n, const char *const *vals)
+{
+	return store_query(d, sql, n, vals, NULL, NULL) < 0 ? -1 : 0;
+}
+
+int
+store_query(struct store *d, const char *sql, int n, const char *const *vals, int (*cb)(void *, int, const char *const *),
+    void *arg)
+{
+	const char *v[32];
+	int rows = 0, rc = 0;
+
+	if (d->pg) {
+		PGresult *r = PQexecParams(d->c, sql, n, NULL, vals, NULL, NULL, 0);
+		int nc;
+		if (PQresultStatus(r) != PGRES_TUPLES_OK)
+			return pg_ok(d, r, "query") < 0 ? -1 : 0;
+		nc = PQnfields(r) < 32 ? PQnfields(r) : 32;
+		for (int i = 0; i < PQntuples(r) && rc == 0; i++, rows++) {
+			for (int k = 0; k < nc; k++)
+				v[k] = PQgetisnull(r, i, k) ? NULL : PQgetvalue(r, i, k);
+			rc = cb ? cb(arg, nc, v) : 0;
+		}
+		PQclear(r);
+	} else {
+		sqlite3_stmt *st;
+		int nc, step = SQLITE_DONE;
+		if (sqlite3_prepare_v2(d->s, sql, -1, &st, NULL) != SQLITE_OK) {
+			snprintf(d->err, sizeof(d->err), "%s", sqlite3_errmsg(d->s));
+			return -1;
+		}
+		for (int i = 0; i < n; i++)
+			sqlite3_bind_text(st, i + 1, vals[i], -1, SQLITE_STATIC);
+		nc = sqlite3_column_count(st) < 32 ? sqlite3_column_count(st) : 32;
+		while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+			for (int k = 0; k < nc; k++)
+				v[k] = (const char *)sqlite3_column_text(st, k);
+			rc = cb ? cb(arg, nc, v) : 0;
+			rows++;
+		}
+		if (rc == 0 && step != SQLITE_DONE) {
+			snprintf(d->err, sizeof(d->err), "%s", sqlite3_errmsg(d->s));
+			rc = -1;
+		}
+		sqlite3_finalize(st);
+	}
+	return rc < 0 ? -1 : rows;
+}

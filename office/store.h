@@ -66,4 +66,18 @@ int	store_records(struct store *, const char *site, int (*cb)(void *, long long 
 int	store_records_since(struct store *, const char *site, const char *since, int (*cb)(void *, long long seq,
 	    const char *line, size_t len), void *);
 
+/*
+ * Other tables (the console's: office/users.h) through the same handle. sql
+ * is one statement with parameters $1..$n, numbered in the order they first
+ * appear (SQLite binds them by position); every value is text (NULL is SQL
+ * NULL) and every column comes back as text, NULL as NULL. Never build sql
+ * from what a person typed: pass it as a value.
+ */
+int	store_is_pg(const struct store *);
+/* a statement without rows: 0 or -1 */
+int	store_exec(struct store *, const char *sql, int n, const char *const *vals);
+/* each row to cb (its values are the callee's until it returns; cb returns 0 to go on, 1 to stop, -1 error); rows or -1 */
+int	store_query(struct store *, const char *sql, int n, const char *const *vals,
+	    int (*cb)(void *, int ncol, const char *const *cols), void *);
+
 #endif

@@ -13,7 +13,7 @@ set -eu
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 # the libraries a board's loaxa and loaxad link (Makefile PKGS and -lunistring);
-# the office's database libraries (libpq, SQLite) only natively: a board
+# the office's database and web libraries (libpq, SQLite, libmicrohttpd) only natively: a board
 # build (CROSS=) leaves loaxa-office out, and libpq-dev is not Multi-Arch
 # (its armhf and arm64 copies conflict)
 libdev="libasound2-dev libconfig-dev libmpg123-dev libsodium-dev libjansson-dev libyajl-dev
@@ -109,13 +109,13 @@ pkgs="
 build-essential pkg-config gettext clang mandoc
 libasound2-dev libconfig-dev libmpg123-dev libsodium-dev libjansson-dev libyajl-dev
 libsndfile1-dev libebur128-dev libgpiod-dev libsystemd-dev libunistring-dev
-libmosquitto-dev libcurl4-openssl-dev libpq-dev libsqlite3-dev
+libmosquitto-dev libcurl4-openssl-dev libpq-dev libsqlite3-dev libmicrohttpd-dev
 libavformat-dev libavcodec-dev libswresample-dev libavutil-dev libseccomp-dev
 ffmpeg icecast2
 mosquitto mosquitto-clients postgresql sqlite3 openssl
 alsa-utils libasound2-plugins espeak-ng lame mpg123 sox pulseaudio python3 busybox-static
 valgrind time
-chromium poppler-utils
+chromium poppler-utils curl
 debhelper dpkg-dev fakeroot debootstrap systemd locales
 "
 missing=""

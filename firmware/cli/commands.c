@@ -72,6 +72,8 @@ static const struct cli_cmd cmds[] = {
 	    "clear config|bulletins} {--sites a,b | --province}" },
 	{ "collect", office, "collect [-c CFG] --db postgresql://...|sqlite:PATH [--seeds FILE] [--keys FILE]" },
 	{ "fleet", office, "fleet status [-c CFG] --db URL [--silent-minutes N] [--days N] [--serial N] [--json]" },
+	{ "serve", office, "serve --db URL --listen ADDR:PORT [--tls-cert FILE --tls-key FILE] [--behind-proxy]" },
+	{ "user", office, "user add --db URL NAME --role admin|editor|operator|auditor [--commune ID]... (password on stdin)" },
 };
 
 static void
