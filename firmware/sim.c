@@ -290,7 +290,8 @@ sim_env(struct sim *s, struct engine_env *env)
 	env->clock = (struct engine_clock){ c_real, c_boot, c_synced, s };
 	env->player = (struct engine_player){ p_open, p_file, p_silence, p_deadline, p_pollfds, p_service, p_stop,
 		p_close, s, p_stream_open, p_start_stream, p_stream_down_ms, p_stream_stats, p_stream_close,
-		p_live_open, p_start_live, p_live_heard_ms, p_live_close };
+		p_live_open, p_start_live, p_live_heard_ms, p_live_close,
+		NULL, NULL, NULL, NULL, NULL };	/* remote live: the simulation takes no fleet commands */
 }
 
 long long

@@ -6,9 +6,14 @@
 #ifndef OFFICE_H
 #define OFFICE_H
 
+#include <jansson.h>
+
 int	cmd_publish(int argc, char **argv);	/* publish.c */
 int	cmd_collect(int argc, char **argv);	/* collect.c */
 int	cmd_fleet(int argc, char **argv);	/* collect.c: fleet status */
+
+/* a board's live-ack (firmware/fleetmsg.h) as one line for people (publish.c) */
+void	office_live_ack_text(const json_t *ack, char *buf, size_t len);
 
 struct render;
 /* report --db (report_db.c); see cli_report_db in firmware/cli/cmd.h */
