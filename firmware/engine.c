@@ -1647,7 +1647,7 @@ log_remote(struct engine *e, const char *outcome, const char *reason)
 {
 	struct audio_stream_stats ss;
 	json_t *o;
-	long long now = now_ms(e);
+	long long now = now_ms(e), start;
 	char id[sizeof(e->rl.id)], why[512];
 
 	if (!e->rl.on)
@@ -1687,9 +1687,10 @@ log_remote(struct engine *e, const char *outcome, const char *reason)
 	if (e->rl.open && e->env.player.remote_close)
 		e->env.player.remote_close(e->env.player.h);
 	memcpy(id, e->rl.id, sizeof(id));
+	start = e->rl.start_ms;
 	memset(&e->rl, 0, sizeof(e->rl));
 	if (e->env.on_remote)
-		e->env.on_remote(e->env.on_remote_arg, id, "ended", 0, outcome, reason);
+		e->env.on_remote(e->env.on_remote_arg, id, "ended", start, outcome, reason);
 }
 
 /* a remote live whose stream has been without audio for gone_ms: it ended */

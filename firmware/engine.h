@@ -110,7 +110,8 @@ struct engine_env {
 	/*
 	 * A remote live began to air (event "airing", start_ms its wall time)
 	 * or ended, its record written (event "ended", outcome and reason as
-	 * the record says): the fleet acknowledges it. NULL: nobody is told.
+	 * the record says, start_ms 0 when it never aired): the fleet
+	 * acknowledges it. NULL: nobody is told.
 	 */
 	void			(*on_remote)(void *arg, const char *id, const char *event, long long start_ms,
 				    const char *outcome, const char *reason);

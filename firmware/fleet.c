@@ -1010,9 +1010,10 @@ fleet_live_ack(struct fleet *f, const char *id, const char *event, long long sta
 		log_info("fleet: live %s: airing from %s", id, hms);
 	} else {
 		json_object_set_new(a, "outcome", json_string(outcome ? outcome : "complete"));
-		if (f->live && json_is_string(json_object_get(f->live, "from")) && json_equal(json_object_get(f->live, "id"),
-		    json_object_get(a, "id")))
-			json_object_set(a, "from", json_object_get(f->live, "from"));
+		if (start_ms > 0) {
+			hms_of(start_ms, hms);
+			json_object_set_new(a, "from", json_string(hms));
+		}
 		hms_of((long long)ts.tv_sec * 1000, hms);
 		json_object_set_new(a, "to", json_string(hms));
 		if (reason)
