@@ -14,7 +14,8 @@
 #      ends by itself when the station goes off air (gone_seconds)
 #   4. the live records (source the URL, by, key, outcome) are chained: log
 #      verify accepts the log; the WAV holds the tone for as long as the
-#      records say was heard; fleet status shows the board's last answer
+#      records say was heard; fleet status shows the board's last answer;
+#      report --db counts the lives the collector stored as the board's report
 set -u
 . "$TOP/tests/fleet-common.sh"
 . "$TOP/tests/daemon-helpers.sh"
@@ -160,6 +161,15 @@ sleep 3	# the last status (with E1's answer) reaches the collector
 "$LOAXA" fleet status --db "sqlite:$tmp/fleet.sqlite" > "$t/fstatus" 2>&1
 check "fleet live: fleet status shows the board's last live answer" \
     "grep -Eq '^  xa-live live E1: complete, [0-9:]{8}-[0-9:]{8} \\(the stream ended' '$t/fstatus'" "$t/fstatus"
+# report --db counts the live announcements the collector stored, as the board's own report does
+stored() { [ "$(status_field xa-live 's["fleet"]["acked_seq"] == s["fleet"]["log_seq"]')" = True ]; }
+wait_for 20 stored
+day=$(date +%Y-%m-%d)
+"$LOAXA" report --db "sqlite:$tmp/fleet.sqlite" --from "$day" --to "$day" --format json > "$t/rep-db.json" 2>&1
+"$LOAXA" report --airlog "$b/airlog" --from "$day" --to "$day" --format json > "$t/rep-log.json" 2>&1
+live_of() { python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); o=o["sites"][0] if "sites" in o else o; print(o.get("live"))' "$1"; }
+check "fleet live: report --db counts the 3 remote lives apart, as the board's own report ($(live_of "$t/rep-db.json"))" \
+    "[ \"\$(live_of '$t/rep-db.json')\" = \"\$(live_of '$t/rep-log.json')\" ] && live_of '$t/rep-db.json' | grep -q \"'airings': 3\"" "$t/rep-db.json"
 kill -TERM "$dpid"
 rc=0
 wait "$dpid" || rc=$?
