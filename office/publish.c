@@ -242,7 +242,8 @@ cmd_publish(int argc, char **argv)
 			return cli_usage("publish", U_PUBLISH, _("unexpected argument \"%s\""), a);
 	}
 	if (what == NULL || (!clear && file == NULL))
-		return cli_usage("publish", U_PUBLISH, "%s", _("say what to publish: config FILE, bulletins MANIFEST, or live now URL / live end ID"));
+		return cli_usage("publish", U_PUBLISH, "%s", _("say what to publish: config FILE, bulletins MANIFEST, or "
+		    "live now URL / live end ID"));
 	if ((sites == NULL) == !whole)
 		return cli_usage("publish", U_PUBLISH, "%s", _("give --sites a,b or --province (not both)"));
 	if (strcmp(what, "live") == 0 && (live == NULL || file == NULL))
