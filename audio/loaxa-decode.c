@@ -258,8 +258,8 @@ open_input(struct in *in, const char *src)
 	}
 	rc = avformat_open_input(&in->fmt, src, NULL, &o);
 	av_dict_free(&o);
-	/* our own deadline passed: FFmpeg says only "Immediate exit requested" */
-	if (rc < 0 && streaming && interrupted(in))
+	/* our own deadline passed (AVERROR_EXIT): FFmpeg says only "Immediate exit requested" */
+	if (rc < 0 && streaming && (interrupted(in) || rc == AVERROR_EXIT))
 		fail("timeout", "%s: no answer from the server in %ld s", src, 2 * in->timeout_ms / 1000);
 	if (rc < 0)
 		av_fail(open_reason(rc, in), src, rc);
@@ -390,7 +390,12 @@ pump(struct in *in, struct out *o)
 		if (streaming)
 			in->deadline = mono_ms() + in->timeout_ms;
 		rc = av_read_frame(in->fmt, pkt);
-		late = interrupted(in);	/* before the deadline is cleared, or a stall reads as "connect" */
+		/*
+		 * Our deadline passed: looked at before it is cleared, and
+		 * AVERROR_EXIT too (only our callback makes it), which FFmpeg
+		 * may keep and return on the next read, deadline or not.
+		 */
+		late = interrupted(in) || rc == AVERROR_EXIT;
 		in->deadline = 0;
 		if (rc == AVERROR_EOF)
 			break;
