@@ -535,10 +535,12 @@ fleet_live(void *arg, const json_t *cmd, const char *key, char *why, size_t whyl
 	rq.emergency = strcmp(level, "emergency") == 0;
 	rq.by = json_string_value(json_object_get(cmd, "by"));
 	rq.key = key;
+	/* bounded as live.max_minutes is (1 to 240): a signed typo must not hold the air for days */
 	rq.issued_ms = jint(cmd, "issued", 0) * 1000;
-	rq.valid_ms = (long)jint(cmd, "valid_seconds", 300) * 1000;
-	rq.max_ms = (long)jint(cmd, "max_minutes", 30) * 60000;
-	rq.gone_ms = (long)jint(cmd, "gone_seconds", 10) * 1000;
+	rq.valid_ms = (long)(jint(cmd, "valid_seconds", 300) > 86400 ? 86400 : jint(cmd, "valid_seconds", 300)) * 1000;
+	rq.max_ms = (long)(jint(cmd, "max_minutes", 30) > 240 ? 240 : jint(cmd, "max_minutes", 30)) * 60000;
+	rq.gone_ms = (long)(jint(cmd, "gone_seconds", 10) < 3 ? 3 : jint(cmd, "gone_seconds", 10) > 600 ? 600 :
+	    jint(cmd, "gone_seconds", 10)) * 1000;
 	return engine_remote_live(d->e, &rq, why, whylen);
 }
 

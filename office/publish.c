@@ -254,6 +254,10 @@ cmd_publish(int argc, char **argv)
 	if (strcmp(what, "live") == 0 && signkey == NULL && !unsigned_ok)
 		return cli_usage("publish", U_PUBLISH, "%s", _("a live command is signed as it is made: give --sign-key "
 		    "office.key"));
+	if ((maxmin && (atoi(maxmin) < 1 || atoi(maxmin) > 240)) || (gone && (atoi(gone) < 3 || atoi(gone) > 600)) ||
+	    (valid && (atoi(valid) < 10 || atoi(valid) > 86400)))
+		return cli_usage("publish", U_PUBLISH, "%s", _("--max-minutes is 1 to 240, --gone-seconds 3 to 600, "
+		    "--valid-seconds 10 to 86400"));
 	if (waitarg && (wait_s = atoi(waitarg)) < 1)
 		return cli_usage("publish", U_PUBLISH, "%s", _("--wait needs a number of seconds"));
 	if (strcmp(what, "bulletins") == 0 && !clear && base == NULL)
