@@ -258,6 +258,9 @@ open_input(struct in *in, const char *src)
 	}
 	rc = avformat_open_input(&in->fmt, src, NULL, &o);
 	av_dict_free(&o);
+	/* our own deadline passed (AVERROR_EXIT): FFmpeg says only "Immediate exit requested" */
+	if (rc < 0 && streaming && (interrupted(in) || rc == AVERROR_EXIT))
+		fail("timeout", "%s: no answer from the server in %ld s", src, 2 * in->timeout_ms / 1000);
 	if (rc < 0)
 		av_fail(open_reason(rc, in), src, rc);
 	if ((rc = avformat_find_stream_info(in->fmt, NULL)) < 0)
@@ -381,18 +384,26 @@ pump(struct in *in, struct out *o)
 {
 	AVPacket *pkt = av_packet_alloc();
 	AVFrame *f = av_frame_alloc();
-	int rc, bad = 0;
+	int rc, bad = 0, late;
 
 	for (;;) {
 		if (streaming)
 			in->deadline = mono_ms() + in->timeout_ms;
 		rc = av_read_frame(in->fmt, pkt);
+		/*
+		 * Our deadline passed: looked at before it is cleared, and
+		 * AVERROR_EXIT too (only our callback makes it), which FFmpeg
+		 * may keep and return on the next read, deadline or not.
+		 */
+		late = interrupted(in) || rc == AVERROR_EXIT;
 		in->deadline = 0;
 		if (rc == AVERROR_EOF)
 			break;
 		if (rc < 0) {
+			if (streaming && (late || rc == AVERROR(ETIMEDOUT)))
+				fail("timeout", "the stream: no data for %ld s (the server stalled)", in->timeout_ms / 1000);
 			if (streaming)
-				av_fail(interrupted(in) || rc == AVERROR(ETIMEDOUT) ? "timeout" : "connect", "the stream", rc);
+				av_fail("connect", "the stream", rc);
 			av_fail("decode", "reading", rc);
 		}
 		if (streaming)

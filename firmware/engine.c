@@ -48,7 +48,8 @@
 #define CATCHUP_DAYS	366
 #define LOAXA_VERSION	"0.1"
 
-enum step_kind { ST_OPEN, ST_AMP_ON, ST_WAIT, ST_CHIME, ST_GAP, ST_ITEM, ST_ANNOUNCE, ST_RELAY, ST_LIVE, ST_AMP_OFF };
+enum step_kind { ST_OPEN, ST_AMP_ON, ST_WAIT, ST_CHIME, ST_GAP, ST_ITEM, ST_ANNOUNCE, ST_RELAY, ST_LIVE, ST_AMP_OFF,
+	ST_RLIVE };	/* ST_RLIVE: a remote live's stream (engine_remote_live) */
 
 /* the device is opened and set up this long before a session at least */
 #define PREPARE_MS	1000
@@ -147,9 +148,19 @@ struct engine {
 	long long		 live_start_ms;		/* the microphone on air since; 0: not */
 	int			 live_mic;		/* the microphone is open */
 	char			 live_during[64];	/* the session it cut in, or "" */
+	/* a remote live (engine_remote_live): one at a time */
+	struct {
+		int		 on;			/* taken, its record not yet written */
+		int		 open;			/* its stream started */
+		int		 emergency;
+		char		 id[64], by[128], key[64], url[1024], during[64];
+		long		 max_ms, gone_ms;
+		long long	 start_ms;		/* on air since (wall ms); 0: not yet */
+	} rl;
 };
 
 static void log_live(struct engine *, const char *outcome, const char *reason);
+static void log_remote(struct engine *, const char *outcome, const char *reason);
 
 /* --- time --------------------------------------------------------------- */
 
@@ -719,6 +730,8 @@ end_session(struct engine *e)
 		if (board_amp(e->env.board, 0, err, sizeof(err)) < 0)
 			set_error(e, _("amplifier relay: %s"), err);
 	}
+	if (e->rl.on)	/* taken, never aired: the session ended first (no device) */
+		log_remote(e, "failed", "the session ended before it aired");
 	if (s->relay) {
 		log_relay(e);
 		if (s->stream_open && e->env.player.stream_close)
@@ -1211,6 +1224,28 @@ start_step(struct engine *e)
 			return 1;
 		}
 		break;
+	case ST_RLIVE: {
+		long left;
+		if (!e->rl.on)
+			return 1;	/* ended before it began */
+		if (!e->rl.start_ms) {
+			e->rl.start_ms = now_ms(e);
+			if (e->env.on_remote)
+				e->env.on_remote(e->env.on_remote_arg, e->rl.id, "airing", e->rl.start_ms, NULL, NULL);
+		}
+		left = e->rl.max_ms - (long)(now_ms(e) - e->rl.start_ms);
+		if (left < 500) {
+			log_remote(e, "complete", "the longest this live may last (max_minutes of the command)");
+			return 1;
+		}
+		r = e->env.player.start_remote(e->env.player.h, left, err, sizeof(err));
+		if (r < 0) {
+			set_error(e, _("remote live %s: %s"), e->rl.id, err);
+			log_remote(e, "failed", err);
+			return 1;
+		}
+		break;
+	}
 	case ST_RELAY: {
 		long ms = (long)(s->end_ms - now_ms(e));
 		if (ms < 500)
@@ -1284,6 +1319,9 @@ step_done(struct engine *e, enum engine_play how, const char *err)
 		    "the longest a live announcement may last (live.max_minutes)" : err);
 		e->live_on = 0;
 	}
+	if (s->started && st->k == ST_RLIVE && e->rl.on)
+		log_remote(e, how == ENGINE_DONE ? "complete" : "failed", how == ENGINE_DONE ?
+		    "the longest this live may last (max_minutes of the command)" : err);
 	if (s->started && st->k == ST_ITEM) {
 		if (how == ENGINE_DONE)
 			log_airing(e, st->item, now_ms(e), "complete", NULL);
@@ -1446,6 +1484,8 @@ emergency(struct engine *e, int k)
 		s->started = 0;
 		if (cur->k == ST_RELAY)
 			s->emergencies++;	/* the stream resumes after it: the step stays */
+		else if (cur->k == ST_RLIVE)
+			;			/* so does a remote live's */
 		else if (cur->k == ST_LIVE) {
 			char why[128];
 			snprintf(why, sizeof(why), "emergency %s", b->id);
@@ -1510,7 +1550,7 @@ log_live(struct engine *e, const char *outcome, const char *reason)
 
 /* a live announcement outside any session: amplifier, warm-up, the microphone, amplifier off */
 static void
-begin_live(struct engine *e)
+begin_live(struct engine *e, enum step_kind k)
 {
 	struct session *s = &e->s;
 	long long warm = e->cfg->audio.amplifier.present ? e->cfg->audio.amplifier.warmup_ms : 0;
@@ -1521,7 +1561,7 @@ begin_live(struct engine *e)
 	add_step(s, ST_OPEN, 0, 0, 0);
 	add_step(s, ST_AMP_ON, 0, 0, 0);
 	add_step(s, ST_WAIT, now_ms(e) + warm, 0, 0);
-	add_step(s, ST_LIVE, 0, 0, 0);
+	add_step(s, k, 0, 0, 0);
 	add_step(s, ST_AMP_OFF, 0, 0, 0);
 }
 
@@ -1597,6 +1637,83 @@ relay_check(struct engine *e)
 	s->fb_start_ms = now;
 }
 
+/*
+ * The remote live's record: the stream's URL as its source, who asked (the
+ * sender the command names, the key that signed it), what was heard; the
+ * stream closed, the fleet told.
+ */
+static void
+log_remote(struct engine *e, const char *outcome, const char *reason)
+{
+	struct audio_stream_stats ss;
+	json_t *o;
+	long long now = now_ms(e), start;
+	char id[sizeof(e->rl.id)], why[512];
+
+	if (!e->rl.on)
+		return;
+	memset(&ss, 0, sizeof(ss));
+	if (e->rl.open && e->env.player.remote_stats)
+		e->env.player.remote_stats(e->env.player.h, &ss);
+	if (strcmp(outcome, "complete") == 0 && ss.heard_ms == 0) {
+		/* ended, but nothing of the stream was heard */
+		snprintf(why, sizeof(why), "%s; nothing of the stream was heard%s%s", reason ? reason : "",
+		    ss.error[0] ? ": " : "", ss.error);
+		outcome = "failed";
+		reason = why;
+	}
+	o = json_object();
+	json_object_set_new(o, "source", json_string(e->rl.url));
+	json_object_set_new(o, "by", json_string(e->rl.by));
+	json_object_set_new(o, "key", json_string(e->rl.key));
+	json_object_set_new(o, "command", json_string(e->rl.id));
+	json_object_set_new(o, "level", json_string(e->rl.emergency ? "emergency" : "priority"));
+	put_ts(o, "start", e->rl.start_ms ? e->rl.start_ms : now);
+	put_ts(o, "end", now);
+	json_object_set_new(o, "duration_ms", json_integer(e->rl.start_ms ? now - e->rl.start_ms : 0));
+	json_object_set_new(o, "heard_ms", json_integer(ss.heard_ms));
+	json_object_set_new(o, "dropouts", json_integer(ss.dropouts));
+	json_object_set_new(o, "connects", json_integer(ss.connects));
+	if (ss.reason[0])
+		json_object_set_new(o, "stream_reason", json_string(ss.reason));
+	if (e->rl.during[0])
+		json_object_set_new(o, "during", json_string(e->rl.during));
+	json_object_set_new(o, "amplifier", json_string(!e->cfg->audio.amplifier.present ? "absent" :
+	    e->s.amp ? "on" : "off"));
+	json_object_set_new(o, "outcome", json_string(outcome));
+	if (reason)
+		json_object_set_new(o, "reason", json_string(reason));
+	record(e, "live", o);
+	if (e->rl.open && e->env.player.remote_close)
+		e->env.player.remote_close(e->env.player.h);
+	memcpy(id, e->rl.id, sizeof(id));
+	start = e->rl.start_ms;
+	memset(&e->rl, 0, sizeof(e->rl));
+	if (e->env.on_remote)
+		e->env.on_remote(e->env.on_remote_arg, id, "ended", start, outcome, reason);
+}
+
+/* a remote live whose stream has been without audio for gone_ms: it ended */
+static void
+remote_check(struct engine *e)
+{
+	struct session *s = &e->s;
+	struct audio_stream_stats ss;
+	char why[512];
+
+	if (!e->rl.on || !s->active || !s->started || s->steps[s->cur].k != ST_RLIVE ||
+	    e->env.player.remote_down_ms(e->env.player.h) < e->rl.gone_ms)
+		return;
+	memset(&ss, 0, sizeof(ss));
+	e->env.player.remote_stats(e->env.player.h, &ss);
+	snprintf(why, sizeof(why), "the stream ended or was lost for %ld s%s%s", e->rl.gone_ms / 1000,
+	    ss.error[0] ? ": " : "", ss.error);
+	e->env.player.stop(e->env.player.h);
+	s->started = 0;
+	s->cur++;
+	log_remote(e, "complete", why);
+}
+
 /* --- the API ------------------------------------------------------------- */
 
 struct engine *
@@ -1668,6 +1785,9 @@ engine_deadline(struct engine *e)
 			if (e->s.relay && st->k == ST_RELAY && e->s.slot.session->relay->fallback == CFG_FALLBACK_BULLETINS &&
 			    now_ms(e) + 1000 < t)
 				t = now_ms(e) + 1000;
+			/* a remote live: its stream is looked at every second (gone: it ends) */
+			if (st->k == ST_RLIVE && now_ms(e) + 1000 < t)
+				t = now_ms(e) + 1000;
 		} else if (e->s.cur < e->s.nsteps && st->k == ST_WAIT)
 			t = st->t;
 	} else {
@@ -1702,6 +1822,7 @@ engine_service(struct engine *e, struct pollfd *pfd, int n)
 	r = e->env.player.service(e->env.player.h, pfd, n, err, sizeof(err));
 	if (r == ENGINE_PLAYING) {
 		relay_check(e);
+		remote_check(e);
 		run_session(e);
 		return;
 	}
@@ -1755,6 +1876,7 @@ engine_run(struct engine *e)
 			step_done(e, r, err);
 	}
 	relay_check(e);
+	remote_check(e);
 	for (int k = 0; k < e->nem; k++)
 		if (e->em[k].next_ms <= now) {
 			const struct bulletin *b = lib_find(&e->lib, e->em[k].id);
@@ -1781,12 +1903,65 @@ engine_live_state(const struct engine *e)
 	return e->live_on;
 }
 
-void
-engine_live(struct engine *e, int on, const char *by)
+/*
+ * A live step (k: ST_LIVE the microphone, ST_RLIVE a remote live) airs now:
+ * outside a session, a session of its own; in one, what airs pauses (a cut
+ * bulletin is logged interrupted for why and airs again after it if its
+ * session has time; a relay or another live resumes); before a session
+ * began, first after the amplifier's warm-up. during: the session cut.
+ */
+static void
+cut_in(struct engine *e, enum step_kind k, const char *why, char *during, size_t duringlen)
 {
 	struct session *s = &e->s;
 	struct step st[3];
 	int n = 0;
+
+	if (!s->active) {
+		during[0] = '\0';
+		begin_live(e, k);
+		run_session(e);
+		return;
+	}
+	snprintf(during, duringlen, "%s", s->slot.session ? s->slot.session->id : s->timed ? "" : "emergency");
+	st[n++] = (struct step){ k, 0, 0, 0 };
+	if (s->started) {
+		struct step *cur = &s->steps[s->cur];
+		e->env.player.stop(e->env.player.h);
+		s->started = 0;
+		if (cur->k == ST_ITEM) {
+			/* cut: logged so, and again after the live if the session has time for it */
+			int i = cur->item;
+			log_airing(e, i, now_ms(e), "interrupted", why);
+			if (s->nitems < MAX_ITEMS) {
+				s->items[s->nitems] = s->items[i];
+				s->fallback[s->nitems] = s->fallback[i] ? 1 : 0;
+				st[n++] = (struct step){ ST_GAP, 0, e->cfg->audio.gap_ms, 0 };
+				st[n++] = (struct step){ ST_ITEM, 0, 0, s->nitems++ };
+			}
+			s->cur++;
+		} else if (cur->k != ST_RELAY && cur->k != ST_LIVE && cur->k != ST_RLIVE)
+			s->cur++;	/* a chime, a gap, a spoken message: not again */
+		insert_steps(s, s->cur, st, n);
+	} else {
+		/* before the session began: the live first, after the amplifier's warm-up */
+		int at = s->cur;
+		while (at < s->nsteps && (s->steps[at].k == ST_OPEN || s->steps[at].k == ST_AMP_ON ||
+		    s->steps[at].k == ST_WAIT))
+			at++;
+		for (int i = s->cur; i < at; i++)
+			if (s->steps[i].k == ST_WAIT && s->steps[i].t > now_ms(e))
+				s->steps[i].t = now_ms(e) + (s->amp || !e->cfg->audio.amplifier.present ? 0 :
+				    e->cfg->audio.amplifier.warmup_ms);
+		insert_steps(s, at, st, 1);
+	}
+	run_session(e);
+}
+
+void
+engine_live(struct engine *e, int on, const char *by)
+{
+	struct session *s = &e->s;
 
 	if (e->stopped || !e->cfg->live.present || on == e->live_on)
 		return;
@@ -1803,45 +1978,95 @@ engine_live(struct engine *e, int on, const char *by)
 		return;
 	}
 	snprintf(e->live_by, sizeof(e->live_by), "%s", by ? by : "");
-	if (!s->active) {
-		begin_live(e);
-		run_session(e);
-		return;
+	cut_in(e, ST_LIVE, "live announcement", e->live_during, sizeof(e->live_during));
+}
+
+int
+engine_remote_live(struct engine *e, const struct engine_remote *rq, char *why, size_t whylen)
+{
+	struct session *s = &e->s;
+	long long now = now_ms(e);
+	long msday;
+	char err[256];
+
+	if (e->stopped) {
+		snprintf(why, whylen, "%s", _("the daemon is stopping"));
+		return -1;
 	}
-	snprintf(e->live_during, sizeof(e->live_during), "%s", s->slot.session ? s->slot.session->id :
-	    s->timed ? "" : "emergency");
-	st[n++] = (struct step){ ST_LIVE, 0, 0, 0 };
-	if (s->started) {
-		struct step *cur = &s->steps[s->cur];
+	if (e->env.player.remote_open == NULL) {
+		snprintf(why, whylen, "%s", _("this board's player cannot relay streams"));
+		return -1;
+	}
+	if (strncmp(rq->url, "http://", 7) != 0 && strncmp(rq->url, "https://", 8) != 0) {
+		snprintf(why, whylen, _("unknown stream scheme in \"%.200s\": only http:// and https:// streams are "
+		    "relayed"), rq->url);
+		return -1;
+	}
+	if (rq->issued_ms > 0 && rq->valid_ms > 0 && clock_ok(e) && now > rq->issued_ms + rq->valid_ms) {
+		snprintf(why, whylen, _("expired: issued %lld s ago, valid for %ld s (a late delivery); send it again"),
+		    (now - rq->issued_ms) / 1000, rq->valid_ms / 1000);
+		return -1;
+	}
+	local_of(now, NULL, &msday, NULL);
+	if (!rq->emergency && e->cfg->quiet.present && cfg_in_quiet(e->cfg, (int)(msday / 60000))) {
+		snprintf(why, whylen, _("quiet hours (%02d:%02d-%02d:%02d): only an emergency live airs in them"),
+		    e->cfg->quiet.from / 60, e->cfg->quiet.from % 60, e->cfg->quiet.to / 60, e->cfg->quiet.to % 60);
+		return -1;
+	}
+	if (e->rl.on) {
+		snprintf(why, whylen, _("busy: live %s is on air; end it first (live end)"), e->rl.id);
+		return -1;
+	}
+	if (e->live_on) {
+		snprintf(why, whylen, "%s", _("busy: the commune's microphone is live"));
+		return -1;
+	}
+	if (!rq->emergency && s->active && s->started && s->steps[s->cur].k == ST_ITEM &&
+	    s->items[s->steps[s->cur].item].emergency) {
+		snprintf(why, whylen, _("busy with emergency bulletin %s: send the live again after it, or as an "
+		    "emergency"), s->items[s->steps[s->cur].item].b->id);
+		return -1;
+	}
+	/* connecting and buffering start now, while the amplifier warms up */
+	if (e->env.player.remote_open(e->env.player.h, rq->url, e->cfg->audio.loudness_lufs, err, sizeof(err)) < 0) {
+		snprintf(why, whylen, _("the stream cannot be started: %s"), err);
+		return -1;
+	}
+	memset(&e->rl, 0, sizeof(e->rl));
+	e->rl.on = 1;
+	e->rl.open = 1;
+	e->rl.emergency = rq->emergency;
+	snprintf(e->rl.id, sizeof(e->rl.id), "%s", rq->id ? rq->id : "");
+	snprintf(e->rl.by, sizeof(e->rl.by), "%s", rq->by ? rq->by : "");
+	snprintf(e->rl.key, sizeof(e->rl.key), "%s", rq->key ? rq->key : "");
+	snprintf(e->rl.url, sizeof(e->rl.url), "%s", rq->url);
+	e->rl.max_ms = rq->max_ms > 0 ? rq->max_ms : 30 * 60000L;
+	e->rl.gone_ms = rq->gone_ms > 0 ? rq->gone_ms : 10000;
+	{
+		char cut[128];
+		snprintf(cut, sizeof(cut), "live %s", e->rl.id);
+		cut_in(e, ST_RLIVE, cut, e->rl.during, sizeof(e->rl.during));
+	}
+	return 0;
+}
+
+int
+engine_remote_end(struct engine *e, const char *id, char *why, size_t whylen)
+{
+	struct session *s = &e->s;
+
+	if (!e->rl.on || (id && *id && strcmp(id, e->rl.id) != 0)) {
+		snprintf(why, whylen, _("no live %s on air"), id && *id ? id : "");
+		return -1;
+	}
+	if (s->active && s->started && s->steps[s->cur].k == ST_RLIVE) {
 		e->env.player.stop(e->env.player.h);
 		s->started = 0;
-		if (cur->k == ST_ITEM) {
-			/* cut: logged so, and again after the microphone if the session has time for it */
-			int i = cur->item;
-			log_airing(e, i, now_ms(e), "interrupted", "live announcement");
-			if (s->nitems < MAX_ITEMS) {
-				s->items[s->nitems] = s->items[i];
-				s->fallback[s->nitems] = s->fallback[i] ? 1 : 0;
-				st[n++] = (struct step){ ST_GAP, 0, e->cfg->audio.gap_ms, 0 };
-				st[n++] = (struct step){ ST_ITEM, 0, 0, s->nitems++ };
-			}
-			s->cur++;
-		} else if (cur->k != ST_RELAY && cur->k != ST_LIVE)
-			s->cur++;	/* a chime, a gap, a spoken message: not again */
-		insert_steps(s, s->cur, st, n);
-	} else {
-		/* before the session began: the microphone first, after the amplifier's warm-up */
-		int at = s->cur;
-		while (at < s->nsteps && (s->steps[at].k == ST_OPEN || s->steps[at].k == ST_AMP_ON ||
-		    s->steps[at].k == ST_WAIT))
-			at++;
-		for (int i = s->cur; i < at; i++)
-			if (s->steps[i].k == ST_WAIT && s->steps[i].t > now_ms(e))
-				s->steps[i].t = now_ms(e) + (s->amp || !e->cfg->audio.amplifier.present ? 0 :
-				    e->cfg->audio.amplifier.warmup_ms);
-		insert_steps(s, at, st, 1);
+		s->cur++;
 	}
+	log_remote(e, "complete", "live end");	/* one still waiting for its start: its step is passed over */
 	run_session(e);
+	return 0;
 }
 
 void
@@ -1916,6 +2141,8 @@ engine_stop(struct engine *e, const char *reason)
 				log_live(e, "interrupted", reason);
 			s->started = 0;
 		}
+		if (e->rl.on)
+			log_remote(e, "interrupted", reason);
 		if (s->relay && s->relay_start_ms)
 			s->relay_reason = reason;
 		miss_rest(e, reason);
@@ -1955,6 +2182,8 @@ engine_status(const struct engine *e, struct engine_status *st)
 		snprintf(st->current, sizeof(st->current), "%s", e->s.items[e->s.steps[e->s.cur].item].b->id);
 	else if (e->s.active && e->s.started && e->s.steps[e->s.cur].k == ST_LIVE)
 		snprintf(st->current, sizeof(st->current), "live:%s", e->live_by);
+	else if (e->s.active && e->s.started && e->s.steps[e->s.cur].k == ST_RLIVE)
+		snprintf(st->current, sizeof(st->current), "live:%s", e->rl.id);
 	else if (e->s.active && e->s.started && e->s.steps[e->s.cur].k == ST_RELAY)
 		snprintf(st->current, sizeof(st->current), "relay:%s", e->s.slot.session->id);
 	st->clock_synced = e->synced;

@@ -81,6 +81,16 @@ struct engine_player {
 	int	(*start_live)(void *, long ms, char *err, size_t);
 	long long (*live_heard_ms)(void *);
 	void	(*live_close)(void *);
+	/*
+	 * Remote live (NULL: refused): a stream the office names in a signed
+	 * "live now" command, a second stream beside a relay's (which resumes
+	 * after it); the same contract as stream_open .. stream_close.
+	 */
+	int	(*remote_open)(void *, const char *url, double target_lufs, char *err, size_t);
+	int	(*start_remote)(void *, long ms, char *err, size_t);
+	long long (*remote_down_ms)(void *);
+	void	(*remote_stats)(void *, struct audio_stream_stats *);
+	void	(*remote_close)(void *);
 };
 
 struct engine_env {
@@ -97,6 +107,15 @@ struct engine_env {
 	const char		*boot_id;
 	void			(*on_record)(void *arg, const char *type, const char *line);	/* echo, or NULL */
 	void			*on_record_arg;
+	/*
+	 * A remote live began to air (event "airing", start_ms its wall time)
+	 * or ended, its record written (event "ended", outcome and reason as
+	 * the record says, start_ms 0 when it never aired): the fleet
+	 * acknowledges it. NULL: nobody is told.
+	 */
+	void			(*on_remote)(void *arg, const char *id, const char *event, long long start_ms,
+				    const char *outcome, const char *reason);
+	void			*on_remote_arg;
 };
 
 struct engine;
@@ -125,6 +144,29 @@ void		 engine_clock_changed(struct engine *);
  */
 void		 engine_live(struct engine *, int on, const char *by);
 int		 engine_live_state(const struct engine *);
+/*
+ * A live relay the office commanded (a signed "live now", checked by the
+ * fleet client): the stream airs at once, cutting in as the microphone does
+ * (a cut bulletin airs again after it, a relay resumes), until a "live
+ * end", the stream gone for gone_ms, or max_ms. An emergency airs in quiet
+ * hours, a priority does not. 0 taken (it airs now, or after the
+ * amplifier's warm-up), -1 refused with why (translated). Each taken one
+ * leaves a `live` record: source the URL, by and key who asked.
+ */
+struct engine_remote {
+	const char	*id;		/* the command's id, for the acknowledgement */
+	const char	*url;		/* http:// or https:// */
+	int		 emergency;	/* 1 emergency, 0 priority */
+	const char	*by;		/* the sender the command names */
+	const char	*key;		/* the key that signed it, "ed25519:..." */
+	long long	 issued_ms;	/* wall ms it was made; 0: not said */
+	long		 valid_ms;	/* refused once the trusted clock is past issued_ms + valid_ms */
+	long		 max_ms;	/* the longest it airs */
+	long		 gone_ms;	/* the stream without audio this long: the live ends */
+};
+int		 engine_remote_live(struct engine *, const struct engine_remote *, char *why, size_t whylen);
+/* a "live end": 0, or -1 (why) when no live of that id airs; id NULL or "": whichever airs */
+int		 engine_remote_end(struct engine *, const char *id, char *why, size_t whylen);
 /* plays a spoken message (a file it then deletes) when no session airs; not logged */
 void		 engine_announce(struct engine *, const char *path);
 /* logs a record handed over by another process (ingest, config apply); takes fields */

@@ -30,6 +30,7 @@
 #include "config/cfg.h"
 #include "config/cfgkey.h"
 #include "config/diag.h"
+#include "config/manifest.h"
 #include "config/sign.h"
 #include "firmware/fetch.h"
 #include "firmware/fleet.h"
@@ -113,6 +114,7 @@ struct fleet {
 	int			 retry_ms, retry_min_ms;
 	json_t			*bulletins;		/* the last result */
 	json_t			*config;		/* the last config outcome */
+	json_t			*live;			/* the last live-ack */
 };
 
 static long long
@@ -406,14 +408,14 @@ on_log(struct mosquitto *m, void *obj, int level, const char *str)
 static void
 subscribe(struct fleet *f)
 {
-	static const char *const prov[] = { "config", "bulletins" };
-	static const char *const mine[] = { "config", "bulletins", "ack", "resend" };
+	static const char *const prov[] = { "config", "bulletins", "live" };
+	static const char *const mine[] = { "config", "bulletins", "ack", "resend", "live" };
 	char t[FMSG_TOPIC_MAX];
 
-	for (size_t i = 0; i < 2; i++)
+	for (size_t i = 0; i < 3; i++)
 		if (fmsg_topic(t, sizeof(t), f->province, NULL, prov[i]) == 0)
 			mosquitto_subscribe(f->m, NULL, t, 1);
-	for (size_t i = 0; i < 4; i++)
+	for (size_t i = 0; i < 5; i++)
 		if (fmsg_topic(t, sizeof(t), f->province, f->site, mine[i]) == 0)
 			mosquitto_subscribe(f->m, NULL, t, 1);
 }
@@ -565,6 +567,8 @@ publish_status(struct fleet *f)
 		json_object_set(o, "config_push", f->config);
 	if (f->bulletins)
 		json_object_set(o, "bulletins", f->bulletins);
+	if (f->live)
+		json_object_set(o, "live", f->live);
 	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (text && fmsg_topic(t, sizeof(t), f->province, f->site, "status") == 0)
@@ -897,6 +901,8 @@ child_done(struct fleet *f)
 	start_next(f);
 }
 
+static void handle_live(struct fleet *, const char *payload, size_t len);
+
 static void
 handle(struct fleet *f, struct inmsg *q)
 {
@@ -940,6 +946,11 @@ handle(struct fleet *f, struct inmsg *q)
 		}
 		return;
 	}
+	if (strcmp(leaf, "live") == 0) {
+		if (q->len > 0)
+			handle_live(f, q->payload, q->len);
+		return;
+	}
 	if (strcmp(leaf, "config") != 0 && strcmp(leaf, "bulletins") != 0)
 		return;
 	if (q->len == 0)	/* a retained message cleared */
@@ -954,6 +965,148 @@ handle(struct fleet *f, struct inmsg *q)
 	    job_is(pending_on(f, q->topic), q->topic, sha)) &&
 	    !job_is(&f->retry, q->topic, sha))
 		start_fetch(f, q->topic, sha, q->payload, q->len);
+}
+
+/* --- live commands ------------------------------------------------------------ */
+
+static void
+live_publish(struct fleet *f, json_t *a)
+{
+	char t[FMSG_TOPIC_MAX], *text;
+
+	json_decref(f->live);
+	f->live = a;
+	f->next_status = 0;	/* the status carries it too: the collector stores that */
+	if (f->st != F_UP || f->m == NULL || (text = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL)
+		return;
+	if (fmsg_topic(t, sizeof(t), f->province, f->site, "live-ack") == 0)
+		mosquitto_publish(f->m, NULL, t, (int)strlen(text), text, 1, false);
+	free(text);
+}
+
+static void
+hms_of(long long ms, char out[9])
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(out, 9, "%H:%M:%S", &tm);
+}
+
+void
+fleet_live_ack(struct fleet *f, const char *id, const char *event, long long start_ms, const char *outcome,
+    const char *reason)
+{
+	json_t *a = json_pack("{s:s, s:s}", "site", f->site, "id", id ? id : "");
+	char hms[9];
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (strcmp(event, "airing") == 0) {
+		json_object_set_new(a, "outcome", json_string("airing"));
+		hms_of(start_ms, hms);
+		json_object_set_new(a, "from", json_string(hms));
+		log_info("fleet: live %s: airing from %s", id, hms);
+	} else {
+		json_object_set_new(a, "outcome", json_string(outcome ? outcome : "complete"));
+		if (start_ms > 0) {
+			hms_of(start_ms, hms);
+			json_object_set_new(a, "from", json_string(hms));
+		}
+		hms_of((long long)ts.tv_sec * 1000, hms);
+		json_object_set_new(a, "to", json_string(hms));
+		if (reason)
+			json_object_set_new(a, "reason", json_string(reason));
+		log_info("fleet: live %s: %s%s%s", id, outcome ? outcome : "complete", reason ? ": " : "", reason ? reason : "");
+	}
+	json_object_set_new(a, "time", json_integer((json_int_t)ts.tv_sec));
+	live_publish(f, a);
+}
+
+static void
+live_refused(struct fleet *f, const char *id, const char *command, const char *why)
+{
+	json_t *a = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "site", f->site, "id", id, "command", command,
+	    "outcome", "refused", "reason", why, "time", (json_int_t)time(NULL));
+
+	log_warnx("fleet: live %s (%s): refused: %s", id, command, why);
+	live_publish(f, a);
+}
+
+/* is the command for this board: its sites name it, or its province is this board's */
+static int
+live_for_me(const struct fleet *f, const json_t *cmd)
+{
+	const json_t *sites = json_object_get(cmd, "sites"), *x;
+	const char *prov = json_string_value(json_object_get(cmd, "province"));
+	size_t i;
+
+	if (prov)
+		return strcmp(prov, f->province) == 0;
+	json_array_foreach(sites, i, x)
+		if (json_is_string(x) && strcmp(json_string_value(x), f->site) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+handle_live(struct fleet *f, const char *payload, size_t len)
+{
+	const struct cfg *c = f->h.cfg(f->h.arg);
+	json_t *env = json_loadb(payload, len, 0, NULL), *cmd = NULL;
+	const char *text = json_string_value(json_object_get(env, "text"));
+	const char *sig = json_string_value(json_object_get(env, "sig"));
+	const char *id = "", *command = "";
+	char why[1024] = "", err[512], sha[65], key[SIGN_PUB_TEXT] = "";
+	long long seq;
+	int which = -1, r;
+
+	if (text)
+		cmd = json_loads(text, 0, NULL);
+	if (text == NULL || !json_is_object(cmd)) {
+		live_refused(f, "", "", _("not a live command (a JSON object with text and sig)"));
+		goto out;
+	}
+	id = json_string_value(json_object_get(cmd, "id")) ? json_string_value(json_object_get(cmd, "id")) : "";
+	command = json_string_value(json_object_get(cmd, "command")) ? json_string_value(json_object_get(cmd,
+	    "command")) : "";
+	if (!live_for_me(f, cmd))
+		goto out;	/* another board's */
+	if (sig == NULL || *sig == '\0') {
+		live_refused(f, id, command, _("unsigned: a live command must be signed by a key of trust.keys"));
+		goto out;
+	}
+	if ((r = sign_verify_buf(text, strlen(text), sig, strlen(sig), (const unsigned char (*)[SIGN_PUB_LEN])
+	    c->trust.keys, c->trust.nkeys, &which, err, sizeof(err))) != 0) {
+		snprintf(why, sizeof(why), _("bad signature: %s"), r < 0 ? err : _("signed by no key of trust.keys"));
+		live_refused(f, id, command, why);
+		goto out;
+	}
+	sign_format_pub(c->trust.keys[which], key);
+	seq = json_integer_value(json_object_get(cmd, "sequence"));
+	if (seq < 1 || seq > MANIFEST_SEQ_MAX) {
+		live_refused(f, id, command, _("the command has no sequence (1 .. 2^53): it cannot be told from a replay"));
+		goto out;
+	}
+	sha_hex(text, strlen(text), sha);
+	if (manifest_seq_check(c->paths.state, c->trust.keys[which], "live", seq, sha, err, sizeof(err)) != 0) {
+		snprintf(why, sizeof(why), _("replayed: this board took sequence %lld or a later one from the same key "
+		    "already"), seq);
+		live_refused(f, id, command, why);
+		goto out;
+	}
+	if (manifest_seq_note(c->paths.state, c->trust.keys[which], "live", seq, sha, err, sizeof(err)) < 0) {
+		live_refused(f, id, command, err);	/* taken without its note, it could be replayed */
+		goto out;
+	}
+	if (f->h.live == NULL)
+		live_refused(f, id, command, _("this board takes no live commands"));
+	else if (f->h.live(f->h.arg, cmd, key, why, sizeof(why)) < 0)
+		live_refused(f, id, command, why);
+out:
+	json_decref(cmd);
+	json_decref(env);
 }
 
 static void
@@ -1170,6 +1323,8 @@ fleet_status(const struct fleet *f, json_t *o)
 		json_object_set(j, "config_push", f->config);
 	if (j && f->bulletins)
 		json_object_set(j, "bulletins", f->bulletins);
+	if (j && f->live)
+		json_object_set(j, "live", f->live);
 	if (j)
 		json_object_set_new(o, "fleet", j);
 }
@@ -1208,6 +1363,7 @@ fleet_free(struct fleet *f)
 	json_decref(f->seen);
 	json_decref(f->bulletins);
 	json_decref(f->config);
+	json_decref(f->live);
 	job_free(&f->running);
 	for (int i = 0; i < MAX_PENDING; i++)
 		job_free(&f->pend[i]);

@@ -24,6 +24,14 @@
  * messages come again at every connection: what was handled is remembered
  * by its hash (state/fleet/seen) and not handled twice.
  *
+ * Live commands (never retained: a board offline misses them) are checked
+ * here: for this board or its province, signed by a key of trust.keys, a
+ * sequence higher than the last taken from that key (manifest.h's record,
+ * scope "live"; noted before the engine sees it, so a refused one cannot
+ * be replayed either); then the live hook. Every command for this board is
+ * answered on live-ack: refused and why, or airing from hh:mm:ss, then how
+ * it ended.
+ *
  * Connecting resolves the broker's name, which may block: it is not tried
  * while a bulletin airs (busy hook). Lifecycle: fleet_new() -> loop {
  * fleet_deadline-free: fleet_pollfds(), poll, fleet_service(), fleet_pump()
@@ -50,6 +58,13 @@ struct fleet_hooks {
 	/* the config in force now (it changes on reload) */
 	const struct cfg *(*cfg)(void *arg);
 	void	*arg;
+	/*
+	 * A live command (fleetmsg.h), its signature and sequence checked and
+	 * its sequence noted: cmd the signed text's object, key the signer's
+	 * "ed25519:...". 0 taken (the engine tells fleet_live_ack what
+	 * follows), -1 refused (why). NULL: every live command is refused.
+	 */
+	int	(*live)(void *arg, const json_t *cmd, const char *key, char *why, size_t whylen);
 };
 
 struct fleet;
@@ -60,6 +75,12 @@ int		 fleet_pollfds(struct fleet *, struct pollfd *, int max);
 void		 fleet_service(struct fleet *, const struct pollfd *, int n);
 /* publishes what the log has that was not sent yet (call after records are written) */
 void		 fleet_pump(struct fleet *);
+/*
+ * Tells the office (live-ack, and the status's `live`) what became of a
+ * live command: event "airing" (start_ms, wall) or "ended" (outcome, reason).
+ */
+void		 fleet_live_ack(struct fleet *, const char *id, const char *event, long long start_ms,
+		    const char *outcome, const char *reason);
 /* the fleet's part of the status file */
 void		 fleet_status(const struct fleet *, json_t *o);
 /* ends the connection cleanly (status "offline"), waits for no one */

@@ -172,3 +172,18 @@ fmsg_bulletins_envelope(const char *manifest, size_t len, const char *sig, const
 	json_decref(o);
 	return s;
 }
+
+char *
+fmsg_live_envelope(const char *text, size_t len, const char *sig)
+{
+	json_t *o = json_object();
+	char *s;
+
+	json_object_set_new(o, "kind", json_string("live"));
+	json_object_set_new(o, "text", json_stringn(text, len));
+	if (sig)
+		json_object_set_new(o, "sig", json_string(sig));
+	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return s;
+}

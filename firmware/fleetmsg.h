@@ -14,10 +14,24 @@
  *   loaxa/P/site/S/status        board -> office   QoS 1, retained (the will says "offline")
  *   loaxa/P/site/S/ack           office -> board   retained  {"seq":N,"head":H}: the collector stored 1..N
  *   loaxa/P/site/S/resend        office -> board   QoS 1     {"from":N}: the collector lacks N (a gap)
+ *   loaxa/P/live                 office -> boards  QoS 1     a signed live command for every board of P (never retained)
+ *   loaxa/P/site/S/live          office -> board   QoS 1     a signed live command for S (never retained)
+ *   loaxa/P/site/S/live-ack      board -> office   QoS 1     what S did with a live command (below)
  *
  * Envelopes (JSON objects, one per message):
  *   config     {"kind":"config","name":"loaxa.cfg","serial":N,"text":TEXT,"sig":"ed25519:..."}
  *   bulletins  {"kind":"bulletins","manifest":TEXT,"sig":"ed25519:...","base_url":"https://..."}
+ *   live       {"kind":"live","text":TEXT,"sig":"ed25519:..."}, TEXT a JSON object:
+ *              {"command":"now","id":ID,"sequence":N,"url":"https://...","level":"emergency"|"priority",
+ *               "by":SENDER,"issued":UNIX_S,"valid_seconds":S,"max_minutes":M,"gone_seconds":G,
+ *               "sites":[...] | "province":P}
+ *              {"command":"end","id":ID,"sequence":N,"by":SENDER,"issued":UNIX_S,"sites":[...] | "province":P}
+ *              sequence: the issuer's counter (config/manifest.h's replay record, scope "live"): each
+ *              command is taken once; the office uses the time in ms. Always signed.
+ *   live-ack   {"site":S,"id":ID,"command":"now"|"end","outcome":"airing"|"refused"|"complete"|"failed"|
+ *               "interrupted","from":"hh:mm:ss","to":"hh:mm:ss","reason":TEXT,"time":UNIX_S}
+ *              airing (from: the board's local time it began), refused (reason: bad signature,
+ *              replayed, unknown stream scheme, quiet hours, busy ...), then how it ended.
  * sig is the detached signature (config/sign.h) of the text's exact bytes,
  * as `loaxa sign` writes it beside a file on a stick: the same signed bundle
  * travels either way. base_url is not signed: the manifest's sha256 binds
@@ -58,5 +72,6 @@ int	fmsg_broker(const char *url, char **host, int *port);
 /* envelopes: malloc'd JSON text, or NULL */
 char	*fmsg_config_envelope(const char *name, long long serial, const char *text, size_t len, const char *sig);
 char	*fmsg_bulletins_envelope(const char *manifest, size_t len, const char *sig, const char *base_url);
+char	*fmsg_live_envelope(const char *text, size_t len, const char *sig);
 
 #endif

@@ -502,6 +502,58 @@ fleet_cfg(void *arg)
 	return engine_cfg(d->e);
 }
 
+static long long
+jint(const json_t *o, const char *key, long long dflt)
+{
+	const json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) && json_integer_value(v) > 0 ? json_integer_value(v) : dflt;
+}
+
+/* a live command the fleet client checked (firmware/fleetmsg.h): to the engine */
+static int
+fleet_live(void *arg, const json_t *cmd, const char *key, char *why, size_t whylen)
+{
+	struct daemon *d = arg;
+	const char *what = json_string_value(json_object_get(cmd, "command"));
+	const char *level = json_string_value(json_object_get(cmd, "level"));
+	const char *url = json_string_value(json_object_get(cmd, "url"));
+	struct engine_remote rq = { 0 };
+
+	rq.id = json_string_value(json_object_get(cmd, "id"));
+	if (what && strcmp(what, "end") == 0)
+		return engine_remote_end(d->e, rq.id, why, whylen);
+	if (what == NULL || strcmp(what, "now") != 0) {
+		snprintf(why, whylen, _("unknown live command \"%s\" (now or end)"), what ? what : "");
+		return -1;
+	}
+	if (level == NULL || (strcmp(level, "emergency") != 0 && strcmp(level, "priority") != 0)) {
+		snprintf(why, whylen, _("unknown level \"%s\" (emergency or priority)"), level ? level : "");
+		return -1;
+	}
+	rq.url = url ? url : "";
+	rq.emergency = strcmp(level, "emergency") == 0;
+	rq.by = json_string_value(json_object_get(cmd, "by"));
+	rq.key = key;
+	/* bounded as live.max_minutes is (1 to 240): a signed typo must not hold the air for days */
+	rq.issued_ms = jint(cmd, "issued", 0) * 1000;
+	rq.valid_ms = (long)(jint(cmd, "valid_seconds", 300) > 86400 ? 86400 : jint(cmd, "valid_seconds", 300)) * 1000;
+	rq.max_ms = (long)(jint(cmd, "max_minutes", 30) > 240 ? 240 : jint(cmd, "max_minutes", 30)) * 60000;
+	rq.gone_ms = (long)(jint(cmd, "gone_seconds", 10) < 3 ? 3 : jint(cmd, "gone_seconds", 10) > 600 ? 600 :
+	    jint(cmd, "gone_seconds", 10)) * 1000;
+	return engine_remote_live(d->e, &rq, why, whylen);
+}
+
+/* the engine says what became of a remote live: the fleet acknowledges it */
+static void
+remote_event(void *arg, const char *id, const char *event, long long start_ms, const char *outcome, const char *reason)
+{
+	struct daemon *d = arg;
+
+	if (d->fleet)
+		fleet_live_ack(d->fleet, id, event, start_ms, outcome, reason);
+}
+
 /*
  * What other processes hand the daemon, as files in paths.inbox (written to
  * a .tmp name, then renamed):
@@ -702,6 +754,8 @@ main(int argc, char **argv)
 		env.on_record = on_record;
 		setvbuf(stdout, NULL, _IOLBF, 0);
 	}
+	env.on_remote = remote_event;
+	env.on_remote_arg = &d;
 	if ((d.e = engine_new(c, &env, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
 
@@ -745,7 +799,7 @@ main(int argc, char **argv)
 	}
 
 	if (c->fleet.present) {
-		struct fleet_hooks fh = { fleet_apply, fleet_status_hook, fleet_busy, fleet_cfg, &d };
+		struct fleet_hooks fh = { fleet_apply, fleet_status_hook, fleet_busy, fleet_cfg, &d, fleet_live };
 		if ((d.fleet = fleet_new(engine_cfg(d.e), d.log, &fh, err, sizeof(err))) == NULL)
 			log_warnx("fleet: %s; running without it", err);
 	}

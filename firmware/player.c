@@ -22,6 +22,7 @@ static struct {
 	struct audio_out	*out;
 	struct audio_player	*p;
 	struct audio_stream	*stream;
+	struct audio_stream	*remote;	/* a remote live's, beside a relay's */
 	struct audio_capture	*mic;
 } pl;
 
@@ -202,6 +203,54 @@ p_live_close(void *h)
 	pl.mic = NULL;
 }
 
+static int
+p_remote_open(void *h, const char *url, double target, char *err, size_t len)
+{
+	/* no dead-air check: an announcer's pauses are not a fault; the engine ends it when the stream goes */
+	struct audio_stream_conf c = { .url = url, .target_lufs = target, .dead_db = -90, .dead_ms = 0 };
+
+	(void)h;
+	audio_stream_free(pl.remote);
+	pl.remote = audio_stream_new(&c, err, len);
+	return pl.remote ? 0 : -1;
+}
+
+static int
+p_start_remote(void *h, long ms, char *err, size_t len)
+{
+	(void)h;
+	if (pl.remote == NULL) {
+		snprintf(err, len, "%s", "no stream open");
+		return -1;
+	}
+	return audio_player_start_stream(pl.p, pl.remote, ms, err, len);
+}
+
+static long long
+p_remote_down_ms(void *h)
+{
+	(void)h;
+	return pl.remote ? audio_stream_down_ms(pl.remote) : LLONG_MAX;
+}
+
+static void
+p_remote_stats(void *h, struct audio_stream_stats *st)
+{
+	(void)h;
+	if (pl.remote)
+		audio_stream_stats(pl.remote, st);
+	else
+		memset(st, 0, sizeof(*st));
+}
+
+static void
+p_remote_close(void *h)
+{
+	(void)h;
+	audio_stream_free(pl.remote);
+	pl.remote = NULL;
+}
+
 int
 player_alsa_env(struct engine_player *ops, const struct cfg *c, char *err, size_t len)
 {
@@ -214,7 +263,8 @@ player_alsa_env(struct engine_player *ops, const struct cfg *c, char *err, size_
 	pl.conf.ceiling_db = AUDIO_CEILING_DB;
 	*ops = (struct engine_player){ p_open, p_file, p_silence, p_deadline, p_pollfds, p_service, p_stop,
 		p_close, NULL, p_stream_open, p_start_stream, p_stream_down_ms, p_stream_stats, p_stream_close,
-		p_live_open, p_start_live, p_live_heard_ms, p_live_close };
+		p_live_open, p_start_live, p_live_heard_ms, p_live_close, p_remote_open, p_start_remote, p_remote_down_ms,
+		p_remote_stats, p_remote_close };
 	return 0;
 }
 
@@ -222,6 +272,7 @@ void
 player_alsa_free(void)
 {
 	p_stream_close(NULL);
+	p_remote_close(NULL);
 	p_live_close(NULL);
 	p_close(NULL);
 	if (pl.out)

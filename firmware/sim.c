@@ -22,6 +22,9 @@ struct sim {
 	long long	 down_from, down_to;	/* the stream is down in [from, to) */
 	struct audio_stream_stats st;
 	long long	 live_t0, live_ms;	/* the microphone's item began; heard before it */
+	int		 remoting;		/* a remote live's stream airs (its own stats, the same down window) */
+	long long	 remote_t0;
+	struct audio_stream_stats rst;
 };
 
 static long long
@@ -103,6 +106,7 @@ p_pollfds(void *h, struct pollfd *pfd, int max)
 }
 
 static void stream_account(struct sim *);
+static void remote_account(struct sim *);
 
 static enum engine_play
 p_service(void *h, struct pollfd *pfd, int n, char *err, size_t len)
@@ -114,10 +118,11 @@ p_service(void *h, struct pollfd *pfd, int n, char *err, size_t len)
 	(void)err;
 	(void)len;
 	if (s->playing && s->now >= s->end) {
-		if (s->streaming) {
+		if (s->streaming || s->remoting) {
 			long long now = s->now;
 			s->now = s->end;
 			stream_account(s);
+			remote_account(s);
 			s->now = now;
 		}
 		if (s->live_t0 >= 0) {
@@ -128,6 +133,33 @@ p_service(void *h, struct pollfd *pfd, int n, char *err, size_t len)
 		return ENGINE_DONE;
 	}
 	return s->playing ? ENGINE_PLAYING : ENGINE_DONE;
+}
+
+/* what a stream item heard and missed from t0 to now, into st */
+static void
+account(struct sim *s, long long t0, struct audio_stream_stats *st)
+{
+	long long a = t0, b = s->now, d0, d1, down = 0;
+
+	d0 = s->down_from > a ? s->down_from : a;
+	d1 = s->down_to < b ? s->down_to : b;
+	if (d1 > d0)
+		down = d1 - d0;
+	st->heard_ms += b - a - down;
+	st->dropout_ms += down;
+	if (down > 0) {
+		st->dropouts++;
+		snprintf(st->reason, sizeof(st->reason), "timeout");
+	}
+}
+
+static void
+remote_account(struct sim *s)
+{
+	if (!s->remoting)
+		return;
+	account(s, s->remote_t0, &s->rst);
+	s->remoting = 0;
 }
 
 /* what the stream item heard and missed since it began, into st */
@@ -157,6 +189,7 @@ p_stop(void *h)
 	struct sim *s = h;
 
 	stream_account(s);
+	remote_account(s);
 	if (s->playing && s->live_t0 >= 0) {
 		s->live_ms += s->now - s->live_t0;
 		s->live_t0 = -1;
@@ -258,6 +291,53 @@ p_live_close(void *h)
 	(void)h;
 }
 
+/* a remote live: the virtual stream again, with stats of its own */
+static int
+p_remote_open(void *h, const char *url, double target, char *err, size_t len)
+{
+	struct sim *s = h;
+
+	(void)url;
+	(void)target;
+	(void)err;
+	(void)len;
+	memset(&s->rst, 0, sizeof(s->rst));
+	s->rst.connects = 1;
+	return 0;
+}
+
+static int
+p_start_remote(void *h, long ms, char *err, size_t len)
+{
+	struct sim *s = h;
+
+	(void)err;
+	(void)len;
+	s->playing = 1;
+	s->remoting = 1;
+	s->remote_t0 = s->now;
+	s->end = s->now + (ms > 0 ? ms : 0);
+	return 0;
+}
+
+static void
+p_remote_stats(void *h, struct audio_stream_stats *st)
+{
+	struct sim *s = h;
+
+	*st = s->rst;
+	if (s->remoting) {	/* the item airing now counts too */
+		struct sim tmp = *s;
+		account(&tmp, s->remote_t0, st);
+	}
+}
+
+static void
+p_remote_close(void *h)
+{
+	(void)h;
+}
+
 static void
 p_close(void *h)
 {
@@ -290,7 +370,8 @@ sim_env(struct sim *s, struct engine_env *env)
 	env->clock = (struct engine_clock){ c_real, c_boot, c_synced, s };
 	env->player = (struct engine_player){ p_open, p_file, p_silence, p_deadline, p_pollfds, p_service, p_stop,
 		p_close, s, p_stream_open, p_start_stream, p_stream_down_ms, p_stream_stats, p_stream_close,
-		p_live_open, p_start_live, p_live_heard_ms, p_live_close };
+		p_live_open, p_start_live, p_live_heard_ms, p_live_close,
+		p_remote_open, p_start_remote, p_stream_down_ms, p_remote_stats, p_remote_close };
 }
 
 long long

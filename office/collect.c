@@ -21,7 +21,8 @@
  * loaxa fleet status --db URL: one line per board: silent (no status for
  * --silent-minutes, 10 by default, or its will said offline), behind (log
  * records not yet stored), off schedule (compliance over the last 7 days
- * below 90 %, or missed airings), and the first verification fault.
+ * below 90 %, or missed airings), and the first verification fault; then
+ * each board's last live acknowledgement (its status carries it).
  */
 #include <errno.h>
 #include <jansson.h>
@@ -650,6 +651,7 @@ cmd_fleet(int argc, char **argv)
 	struct fleetlist l = { 0 };
 	struct store *db;
 	char err[512], since[11];
+	json_t *lives = json_object();	/* site -> its last live-ack, shown after the table */
 	time_t now = cli_now();
 	json_t *out = NULL;
 
@@ -768,6 +770,8 @@ cmd_fleet(int argc, char **argv)
 			    "problems", problems);
 			if (o && b->fault[0])
 				json_object_set_new(o, "fault", json_string(b->fault));
+			if (o && json_is_object(json_object_get(s, "live")))
+				json_object_set(o, "live", json_object_get(s, "live"));
 			json_array_append_new(out, o);
 		} else {
 			if (age < 0)
@@ -791,10 +795,23 @@ cmd_fleet(int argc, char **argv)
 			col(na, 9);
 			col(nm, 7);
 			printf("%s\n", problems);
+			if (json_is_object(json_object_get(s, "live")))
+				json_object_set(lives, b->site, json_object_get(s, "live"));
 		}
 		json_decref(s);
 		free(b->status);
 	}
+	if (!json && json_object_size(lives) > 0) {
+		const char *site;
+		json_t *a;
+		char line[1200];
+		printf("\n%s\n", _("Live commands, each board's last answer:"));
+		json_object_foreach(lives, site, a) {
+			office_live_ack_text(a, line, sizeof(line));
+			printf("  %s %s\n", site, line);
+		}
+	}
+	json_decref(lives);
 	if (json) {
 		char *text = json_dumps(out, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 		if (text)

@@ -16,7 +16,8 @@
 
 static const struct cli_cmd office_cmds[] = {
 	{ "publish", cmd_publish, "publish [-c CFG] [--sign-key KEY] {config FILE | bulletins MANIFEST --base-url URL | "
-	    "clear config|bulletins} {--sites a,b | --province}" },
+	    "clear config|bulletins | live now URL --level emergency|priority | live end ID} [--wait S] "
+	    "{--sites a,b | --province}" },
 	{ "collect", cmd_collect, "collect [-c CFG] --db postgresql://...|sqlite:PATH {--seeds FILE --keys FILE | --insecure}" },
 	{ "fleet", cmd_fleet, "fleet status [-c CFG] --db URL [--silent-minutes N] [--days N] [--serial N] [--json]" },
 	{ "serve", cmd_serve, "serve --db URL --listen ADDR:PORT [--tls-cert FILE --tls-key FILE] [--behind-proxy]" },

@@ -76,8 +76,11 @@ pattern read loaxa/$PROV/site/%u/config
 pattern read loaxa/$PROV/site/%u/bulletins
 pattern read loaxa/$PROV/site/%u/ack
 pattern read loaxa/$PROV/site/%u/resend
+pattern read loaxa/$PROV/live
+pattern read loaxa/$PROV/site/%u/live
 pattern write loaxa/$PROV/site/%u/records
 pattern write loaxa/$PROV/site/%u/status
+pattern write loaxa/$PROV/site/%u/live-ack
 ACL
 	cat > "$tmp/broker/mosquitto.conf" <<CONF
 per_listener_settings false

@@ -13,6 +13,10 @@ and runs until killed (the test kills it; it also stops by itself after
                       protocol allows (255 * 16 bytes), with a control
                       character in its title, then MP3 frames from DIR/icy.mp3
   /error-500          500 Internal Server Error
+  /paced/NAME?bps=N   a live station: DIR/NAME sent in a loop at N bytes a second
+                      (8000, 64 kb/s, by default), as an Icecast sends to a
+                      listener; the tests stall it (SIGSTOP the server) or
+                      throttle it (an N below the file's bitrate)
 """
 import http.server
 import os
@@ -76,6 +80,26 @@ class H(http.server.SimpleHTTPRequestHandler):
                 pass
         elif p == "/error-500":
             self.send_error(500)
+        elif p.startswith("/paced/"):
+            q = dict(x.split("=", 1) for x in self.path.split("?", 1)[1].split("&") if "=" in x) if "?" in self.path else {}
+            bps = max(100, int(q.get("bps", "8000")))
+            data = open(os.path.join(root, os.path.basename(p[7:])), "rb").read()
+            self.send_response(200)
+            self.send_header("Content-Type", "audio/mpeg")
+            self.end_headers()
+            step, sent, t0 = max(1, bps // 10), 0, time.time()
+            try:
+                while time.time() - t0 < 600:
+                    off = sent % len(data)
+                    chunk = data[off:off + step]
+                    self.wfile.write(chunk)
+                    self.wfile.flush()
+                    sent += len(chunk)
+                    # paced by the clock, not by sleeps: a stopped server sends no burst to catch up
+                    t0 = max(t0, time.time() - sent / bps - 0.2)
+                    time.sleep(max(0.0, t0 + sent / bps - time.time()))
+            except OSError:
+                pass
         else:
             super().do_GET()
 

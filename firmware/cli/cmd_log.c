@@ -152,6 +152,8 @@ show_record(json_t *rec)
 		    json_integer_value(json_object_get(rec, "duration_ms")) / 1000);
 		if (*sv(rec, "during"))
 			printf(_(", in session %s"), sv(rec, "during"));
+		if (*sv(rec, "source") && strcmp(sv(rec, "source"), "local") != 0)	/* a remote live: the stream */
+			printf(_(", relayed from %s"), sv(rec, "source"));
 		printf(": %s", outcome_label(sv(rec, "outcome")));
 		if (*sv(rec, "reason"))
 			printf(" (%s)", sv(rec, "reason"));

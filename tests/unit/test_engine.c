@@ -722,6 +722,125 @@ a_session_without_content_is_one_missed_record(void)
 	halt(&w, NULL);
 }
 
+
+/* --- remote live: a stream the office names (engine_remote_live) ----------------- */
+
+static struct engine_remote
+remote(const char *id, int emergency, long max_ms)
+{
+	struct engine_remote r = { id, "https://example.vn/tin-khan.mp3", emergency, "Sở VHTTDL", "ed25519:test", 0,
+		0, max_ms, 10000 };
+
+	return r;
+}
+
+static void
+a_remote_live_cuts_the_bulletin_which_airs_again_after_it(void)
+{
+	struct world w;
+	struct engine_remote rq = remote("L1", 0, 30 * MIN);
+	char why[512] = "";
+
+	fresh();
+	EXPECT(boot(&w, at(2026, 3, 2, 5, 0), 1) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 6, 1));	/* a-law airs 06:00-06:02 */
+	EXPECT(engine_remote_live(w.e, &rq, why, sizeof(why)) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 6, 2) + 30000);
+	EXPECT(engine_remote_end(w.e, "L1", why, sizeof(why)) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 7, 0));
+	EXPECT_INT(count("airing", "reason", "live L1"), 1);
+	EXPECT_INT(count("airing", "bulletin", "a-law"), 2);
+	EXPECT_INT(count("airing", "start", "2026-03-02T06:02:31"), 1);
+	EXPECT_INT(count("live", "source", "https://example.vn/tin-khan.mp3"), 1);
+	EXPECT_INT(count("live", "by", "Sở VHTTDL"), 1);
+	EXPECT_INT(count("live", "key", "ed25519:test"), 1);
+	EXPECT_INT(count("live", "command", "L1"), 1);
+	EXPECT_INT(count("live", "level", "priority"), 1);
+	EXPECT_INT(count("live", "during", "morning"), 1);
+	EXPECT_INT(count("live", "start", "2026-03-02T06:01:00"), 1);
+	EXPECT_INT(count("live", "end", "2026-03-02T06:02:30"), 1);
+	EXPECT_INT(count("live", "reason", "live end"), 1);
+	EXPECT_INT(count("live", "outcome", "complete"), 1);
+	EXPECT(last_int("live", "duration_ms") == 90000);
+	EXPECT(last_int("live", "heard_ms") == 90000);
+	EXPECT(engine_remote_end(w.e, "L1", why, sizeof(why)) < 0);	/* over: nothing to end */
+	EXPECT(log_verifies());
+	halt(&w, NULL);
+}
+
+static void
+a_remote_live_in_quiet_hours_only_as_an_emergency_and_how_it_ends(void)
+{
+	struct world w;
+	struct engine_remote rq;
+	char why[512] = "";
+
+	fresh();
+	EXPECT(boot(&w, at(2026, 3, 2, 22, 0), 1) == 0);	/* quiet hours 21:30-05:00 */
+	rq = remote("P1", 0, 30 * MIN);
+	EXPECT(engine_remote_live(w.e, &rq, why, sizeof(why)) < 0);
+	EXPECT(strstr(why, "quiet hours") != NULL);
+	rq = remote("S1", 1, 30 * MIN);
+	rq.url = "rtmp://example.vn/live";
+	EXPECT(engine_remote_live(w.e, &rq, why, sizeof(why)) < 0);
+	EXPECT(strstr(why, "unknown stream scheme") != NULL);
+	rq = remote("X1", 1, 30 * MIN);
+	rq.issued_ms = at(2026, 3, 2, 21, 50);
+	rq.valid_ms = 5 * MIN;
+	EXPECT(engine_remote_live(w.e, &rq, why, sizeof(why)) < 0);
+	EXPECT(strstr(why, "expired") != NULL);
+	EXPECT_INT(count("live", NULL, NULL), 0);
+
+	/* an emergency airs; a second is refused while it does; it ends 10 s after its stream goes */
+	rq = remote("E1", 1, 30 * MIN);
+	EXPECT(engine_remote_live(w.e, &rq, why, sizeof(why)) == 0);
+	rq = remote("E2", 1, 30 * MIN);
+	EXPECT(engine_remote_live(w.e, &rq, why, sizeof(why)) < 0);
+	EXPECT(strstr(why, "busy") != NULL);
+	sim_stream_down(w.sim, at(2026, 3, 2, 22, 5), at(2026, 3, 2, 23, 0));
+	sim_run(w.sim, w.e, at(2026, 3, 2, 22, 30));
+	EXPECT_INT(count("live", "command", "E1"), 1);
+	EXPECT_INT(count("live", "level", "emergency"), 1);
+	EXPECT_INT(count("live", "reason", "the stream ended or was lost for 10 s"), 1);
+	EXPECT_INT(count("live", "end", "2026-03-02T22:05:1"), 1);
+	EXPECT(last_int("live", "heard_ms") == 5 * MIN);
+
+	/* and one whose stream stays ends after max_ms */
+	sim_run(w.sim, w.e, at(2026, 3, 2, 23, 10));
+	rq = remote("E3", 1, 2 * MIN);
+	EXPECT(engine_remote_live(w.e, &rq, why, sizeof(why)) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 23, 30));
+	EXPECT_INT(count("live", "reason", "the longest this live may last"), 1);
+	EXPECT(last_int("live", "duration_ms") == 2 * MIN);
+	EXPECT_INT(count("live", NULL, NULL), 2);
+	EXPECT(log_verifies());
+	halt(&w, NULL);
+}
+
+static void
+a_remote_live_cuts_a_relay_and_the_relay_resumes(void)
+{
+	struct world w;
+	struct engine_remote rq = remote("L2", 0, 30 * MIN);
+	char why[512] = "";
+
+	fresh();
+	cfgtext = relay_config;
+	EXPECT(boot(&w, at(2026, 3, 2, 6, 0), 1) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 7, 3));
+	EXPECT(engine_remote_live(w.e, &rq, why, sizeof(why)) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 7, 5));
+	EXPECT(engine_remote_end(w.e, NULL, why, sizeof(why)) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 8, 0));
+	EXPECT_INT(count("live", "during", "vov1"), 1);
+	EXPECT(last_int("live", "heard_ms") == 2 * MIN);
+	EXPECT_INT(count("relay", "end", "2026-03-02T07:10:00"), 1);
+	EXPECT(last_int("relay", "heard_ms") == 8 * MIN);
+	EXPECT(log_verifies());
+	halt(&w, NULL);
+	cfgtext = config;
+}
+
 int
 main(void)
 {
@@ -749,6 +868,9 @@ main(void)
 	TEST(an_emergency_cuts_a_relay_and_the_relay_resumes);
 	TEST(a_live_announcement_cuts_the_bulletin_which_airs_again_after_it);
 	TEST(a_live_announcement_outside_a_session_and_one_left_on);
+	TEST(a_remote_live_cuts_the_bulletin_which_airs_again_after_it);
+	TEST(a_remote_live_in_quiet_hours_only_as_an_emergency_and_how_it_ends);
+	TEST(a_remote_live_cuts_a_relay_and_the_relay_resumes);
 	if (dir[0] && durable_rmtree(dir) < 0)
 		return 1;
 	return tap_done();
