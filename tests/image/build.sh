@@ -115,6 +115,10 @@ install -D -m 0755 "$top/tests/image/guest.sh" "$root/usr/local/lib/loaxa-imaget
 for f in "$OUT"/share/*; do [ -e "$f" ] && install -D -m 0644 "$f" "$root/usr/local/share/loaxa-imagetest/$(basename "$f")"; done
 install -D -m 0644 "$top/tests/image/loaxa-imagetest.service" "$root/etc/systemd/system/loaxa-imagetest.service"
 ln -sf /etc/systemd/system/loaxa-imagetest.service "$root/etc/systemd/system/multi-user.target.wants/loaxa-imagetest.service"
+# the network a board has: DHCP on its Ethernet (here QEMU's user network,
+# restricted to the host's forwards), by systemd-networkd
+printf '[Match]\nName=en* eth*\n\n[Network]\nDHCP=ipv4\n' > "$root/etc/systemd/network/20-wired.network"
+inroot "$root" systemctl enable systemd-networkd.service > /dev/null 2>&1
 
 ver=$(ls "$root/boot" | sed -n 's/^vmlinuz-//p' | sort -V | tail -n 1)
 cp "$root/boot/vmlinuz-$ver" "$OUT/vmlinuz"

@@ -56,13 +56,13 @@ records() { cat /var/lib/loaxa/airlog/* 2> /dev/null; }
 next_slot() { now=$(date +%s); slot=$(( (now + $1 + 59) / 60 * 60 )); }
 hm() { date -d "@$1" +%H:%M; }
 
-# the amplifier line: a gpio-sim chip of 8 lines; $chip, $valfile
+# the amplifier line: a gpio-sim chip of 32 lines (a Raspberry Pi's relay is on 17); $chip, $valfile
 gpio_setup() {
 	g=/sys/kernel/config/gpio-sim/board
 	if [ ! -d $g ]; then
 		modprobe gpio-sim 2> /dev/null
 		mkdir -p $g/bank0 || return 1
-		echo 8 > $g/bank0/num_lines
+		echo 32 > $g/bank0/num_lines
 		echo amp > $g/bank0/label 2> /dev/null || true
 		echo 1 > $g/live || return 1
 	fi
@@ -153,7 +153,12 @@ s_usb() {
 			nok "usb: udev started loaxa-ingest@ for the stick and it finished ($(systemctl list-units --all 'loaxa-ingest@*' | head -3))"
 		fi
 		n=$(ls /var/lib/loaxa/library/bulletins/ 2> /dev/null | wc -l)
-		[ "$n" -ge 2 ] && ok "usb: the stick's bulletins are in the library ($n)" || nok "usb: the stick's bulletins are in the library (found $n)"
+		if [ "$n" -ge 2 ]; then
+			ok "usb: the stick's bulletins are in the library ($n)"
+		else
+			nok "usb: the stick's bulletins are in the library (found $n)"
+			journalctl -u 'loaxa-ingest@*' --no-pager | grep -v 'LỊCH PHÁT\|buổi phát\|Thứ \|Chủ Nhật' | tail -n 25 | sed 's/^/#   /' >&3
+		fi
 		records | grep -q '"type":"ingest"' && ok "usb: the ingest is in the airing log" || nok "usb: the ingest is in the airing log"
 		wait $rec
 		ask usb-unplug good || nok "usb: the host unplugs the stick ($answer)"
@@ -221,6 +226,33 @@ s_kill() {
 	check "sound: systemd restarts the killed loaxad" wait_for 30 systemctl is-active loaxad
 }
 
+# a relayed station: an MP3 stream the host serves on its loopback, which the
+# guest reaches as http://10.0.2.100/ (QEMU's user network, restricted: a
+# guestfwd to the host's 127.0.0.1 and nothing else)
+s_relay() {
+	next_slot 40
+	write_cfg 6 1
+	sed -i '/^sessions = (/,/^);/d' $CFG
+	printf 'sessions = ( );\nrelays = (\n  { id = "radio"; name = "Đài tỉnh (thử)"; url = "http://10.0.2.100/programme.mp3"; days = "daily"; start = "%s"; minutes = 1; fallback = "silence"; }\n);\n' "$(hm $slot)" >> $CFG
+	check "relay: loaxa check accepts a relay" loaxa check
+	systemctl restart loaxad
+	wait_for 30 systemctl is-active loaxad
+	echo "$slot" > $R/slot-relay
+	wait_for $((slot - $(date +%s) + 20)) sh -c "[ \$(date +%s) -ge $((slot - 5)) ]"
+	record 75 $R/relay.wav
+	wait_for 60 sh -c "records | grep -q '\"type\":\"relay\"'"
+	r=$(records | grep '"type":"relay"' | tail -n 1)
+	echo "$r" > $R/relay.json
+	heard=$(echo "$r" | sed -n 's/.*"heard_ms":\([0-9]*\).*/\1/p')
+	if [ -n "$heard" ] && [ "$heard" -ge 45000 ]; then
+		ok "relay: the station is relayed through the installed unit's sandbox ($((heard / 1000)) s of 60 heard; $(echo "$r" | sed -n 's/.*"outcome":"\([a-z]*\)".*/\1/p'))"
+	else
+		nok "relay: the station is relayed through the installed unit's sandbox (heard_ms '${heard:-none}')"
+		echo "$r" | cut -c1-600 | sed 's/^/#   /' >&3
+		journalctl -u loaxad -n 15 --no-pager | sed 's/^/#   /' >&3
+	fi
+}
+
 s_watchdog() {
 	next_slot 30
 	write_cfg 4 3
@@ -286,11 +318,16 @@ s_powercut() {
 	exit 1
 }
 
+# by hand: commands in the results disk's debug.sh (tests/image/README: LOAXA_IMAGE_ONLY=debug)
+s_debug() {
+	[ -f $R/debug.sh ] && sh $R/debug.sh 2>&1 | sed 's/^/# /' >&3
+}
+
 if [ "$phase" = 1 ]; then
 	say "# phase 1: the board as it booted"
 	cp $CFG $CFG.installed
 	gpio_setup || chip=gpiochip0
-	for sc in boot usb sound kill watchdog upgrade powercut; do
+	for sc in boot usb sound kill relay watchdog upgrade powercut debug; do
 		want $sc && s_$sc
 	done
 	phase=done

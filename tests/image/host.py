@@ -89,7 +89,10 @@ def boot(n):
             "-chardev", "socket,id=agent,path=%s,server=on,wait=off" % os.path.join(W, "agent.sock"),
             "-device", "virtserialport,chardev=agent,name=org.loaxa.test",
             "-qmp", "unix:%s,server=on,wait=off" % os.path.join(W, "qmp.sock"),
-            "-netdev", "user,id=net0,restrict=on", "-device", "virtio-net-pci,netdev=net0"]
+            "-netdev", "user,id=net0,restrict=on" + "".join(
+                ",guestfwd=tcp:10.0.2.100:%d-cmd:socat - TCP:127.0.0.1:%d" % (gport, hport)
+                for gport, hport in FORWARDS),
+            "-device", "virtio-net-pci,netdev=net0"]
     p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT)
     qmp = QMP(os.path.join(W, "qmp.sock"))
     a = socket.socket(socket.AF_UNIX)
@@ -106,6 +109,20 @@ def console_tail(n):
 
 
 plugged = {}
+FORWARDS = []   # (the guest's port at 10.0.2.100, the host's loopback port)
+
+
+def serve_radio():
+    """the station the board relays: WORKDIR/radio over HTTP on the host's loopback"""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    p = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                          "--directory", os.path.join(W, "radio")],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    FORWARDS.append((80, port))
+    return p
 
 
 def do(qmp, words):
@@ -203,6 +220,10 @@ def main():
 
 
 if __name__ == "__main__":
-    finished = main()
+    radio = serve_radio()
+    try:
+        finished = main()
+    finally:
+        radio.terminate()
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(0 if failed == 0 and finished else 1)

@@ -103,6 +103,17 @@ else:
     tap(False, "sound: the session is heard at the loopback's capture side (slot %s, recorder start %s, peak %d)"
         % (slot or "?", start or "?", peak), read("sound.wav.err"))
 
+# --- 9. a relayed station ---------------------------------------------------------
+slot = read("slot-relay")
+start = read("relay.wav.start")
+snd, peak = first_sound(os.path.join(R, "relay.wav"))
+if slot and start and snd is not None:
+    onset = float(start) * 1000 + snd - int(slot) * 1000
+    print("# image: the relay's first sample at the capture side %+.0f ms from its slot" % onset)
+    tap(onset > -1000, "relay: the station is heard at the loopback from %+.1f s of its slot (not before)" % (onset / 1000))
+elif slot:
+    tap(False, "relay: the station is heard at the loopback (peak %d)" % peak, read("relay.wav.err") + read("relay.json"))
+
 # --- 4. the sticks ------------------------------------------------------------
 snd, peak = first_sound(os.path.join(R, "usb.wav"))
 tap(snd is not None, "usb: the spoken confirmation is heard at the loopback (peak %d%s)" %
