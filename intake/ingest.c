@@ -576,15 +576,80 @@ struct ctx {
 	int			 ndone, capdone;
 };
 
+/*
+ * Without openat2: the same promise, one component at a time. An absolute
+ * name, an empty component or ".." is refused (EXDEV, as RESOLVE_BENEATH
+ * answers), and every component is opened with O_NOFOLLOW (a link answers
+ * ELOOP; a folder through O_DIRECTORY is opened as what it is, never
+ * followed). Magic links live only in /proc, which nothing beneath a stick
+ * or an inbox reaches without "..".
+ *
+ * Why it exists: systemd's RestrictSUIDSGID=yes (both units) cannot look
+ * into openat2's struct open_how for a set-uid mode, so it answers ENOSYS for
+ * every openat2 call, expecting programs to fall back to openat. Before this
+ * fallback every stick was refused "Function not implemented" on a board
+ * installed from the package (found by make check-image). Kernels before
+ * 5.6 and qemu-user before 9.1 lack openat2 too.
+ */
+static int
+open_beneath_walk(int dirfd, const char *path, int flags)
+{
+	char comp[NAME_MAX + 1];
+	const char *p = path, *slash;
+	int cur = dirfd, fd;
+
+	if (*p == '/' || *p == '\0') {
+		errno = *p == '/' ? EXDEV : ENOENT;
+		return -1;
+	}
+	for (;;) {
+		size_t n;
+
+		slash = strchr(p, '/');
+		n = slash ? (size_t)(slash - p) : strlen(p);
+		if (n == 0 || n > NAME_MAX || (n == 2 && p[0] == '.' && p[1] == '.')) {
+			if (cur != dirfd)
+				close(cur);
+			errno = n > NAME_MAX ? ENAMETOOLONG : n == 0 ? ENOENT : EXDEV;
+			return -1;
+		}
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		fd = openat(cur, comp, slash ? O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC :
+		    flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0 && errno == ENOTDIR) {	/* O_DIRECTORY on a link says ENOTDIR; openat2 says ELOOP */
+			struct stat st;
+
+			if (fstatat(cur, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+				errno = ELOOP;
+			else
+				errno = ENOTDIR;
+		}
+		if (cur != dirfd) {
+			int e = errno;
+			close(cur);
+			errno = e;
+		}
+		if (fd < 0 || slash == NULL)
+			return fd;
+		cur = fd;
+		p = slash + 1;
+	}
+}
+
 int
 ingest_open_beneath(int dirfd, const char *path, int flags)
 {
 	struct open_how how;
+	int fd;
 
 	memset(&how, 0, sizeof(how));
 	how.flags = (unsigned long long)(flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 	how.resolve = RESOLVE_FLAGS;
-	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS)
+		fd = open_beneath_walk(dirfd, path, flags);
+	return fd;
 }
 
 static int

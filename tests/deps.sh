@@ -86,7 +86,7 @@ case ${1:-} in
 	# and Debian's kernel source for gpio-sim (the headers of the image's
 	# kernel are installed by tests/image/build.sh, which knows its version)
 	missing=""
-	for p in qemu-system-x86 qemu-utils debootstrap e2fsprogs dosfstools mtools linux-source-6.1 xz-utils \
+	for p in qemu-system-x86 qemu-utils debootstrap e2fsprogs dosfstools mtools socat linux-source-6.1 xz-utils \
 	    debhelper dpkg-dev fakeroot ffmpeg espeak-ng python3 make gcc; do installed "$p" || missing="$missing $p"; done
 	[ -z "$missing" ] && { echo "deps --image: everything is installed"; exit 0; }
 	echo "deps --image: installing$missing"

@@ -376,22 +376,62 @@ test_open_beneath_refuses_links_and_escapes(void)
 		tap_fail(__FILE__, __LINE__, "open %s: %s", root, strerror(errno));
 		goto out;
 	}
-	/* a plain file below the root opens: the layer is not refusing everything */
-	fd = ingest_open_beneath(rootfd, "sub/file.mp3", O_RDONLY);
-	if (fd < 0)
-		tap_fail(__FILE__, __LINE__, "sub/file.mp3 not opened: %s", strerror(errno));
-	else
-		close(fd);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		errno = 0;
-		fd = ingest_open_beneath(rootfd, bad[i].path, O_RDONLY);
-		if (fd >= 0) {
-			tap_fail(__FILE__, __LINE__, "%s was opened beneath the root", bad[i].path);
-			close(fd);
-		} else if (errno != bad[i].want_errno) {
-			tap_fail(__FILE__, __LINE__, "%s: %s, expected %s", bad[i].path, strerror(errno),
-			    strerror(bad[i].want_errno));
+	/*
+	 * Twice: with openat2, and in a child where openat2 answers ENOSYS, as
+	 * it does under systemd's RestrictSUIDSGID=yes (both units), on kernels
+	 * before 5.6 and under qemu-user before 9.1: the fallback must keep the
+	 * same promise, with the same errors.
+	 */
+	for (int round = 0; round < 2; round++) {
+		pid_t pid = 0;
+		int status = 0;
+
+		if (round == 1 && (pid = fork()) == 0) {
+			struct sock_filter f[] = {
+				BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+				BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_openat2, 1, 0),
+				BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+				BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)),
+			};
+			struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
+
+			if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+				_exit(3);
 		}
+		if (round == 1 && pid > 0) {
+			EXPECT(waitpid(pid, &status, 0) == pid);
+			if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
+				tap_fail(__FILE__, __LINE__, "the test's own seccomp filter could not be installed here");
+			else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+				tap_fail(__FILE__, __LINE__, "without openat2 (ENOSYS) the fallback broke the promise (above)");
+			continue;
+		}
+		int fails = 0;
+		/* a plain file below the root opens: the layer is not refusing everything */
+		fd = ingest_open_beneath(rootfd, "sub/file.mp3", O_RDONLY);
+		if (fd < 0) {
+			tap_fail(__FILE__, __LINE__, "%s: sub/file.mp3 not opened: %s", round ? "fallback" : "openat2",
+			    strerror(errno));
+			fails++;
+		} else {
+			close(fd);
+		}
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			errno = 0;
+			fd = ingest_open_beneath(rootfd, bad[i].path, O_RDONLY);
+			if (fd >= 0) {
+				tap_fail(__FILE__, __LINE__, "%s: %s was opened beneath the root", round ? "fallback" : "openat2",
+				    bad[i].path);
+				close(fd);
+				fails++;
+			} else if (errno != bad[i].want_errno) {
+				tap_fail(__FILE__, __LINE__, "%s: %s: %s, expected %s", round ? "fallback" : "openat2",
+				    bad[i].path, strerror(errno), strerror(bad[i].want_errno));
+				fails++;
+			}
+		}
+		if (round == 1)
+			_exit(fails ? 1 : 0);
 	}
 	close(rootfd);
 out:
@@ -403,7 +443,8 @@ main(void)
 {
 	tap_run("ingest: file names fold to ids (Vietnamese, NFD, đ, punctuation, too long)", test_slug_folds_vietnamese);
 	tap_run("ingest: NFD names from a Mac become NFC", test_nfc_of_a_mac_name);
-	tap_run("ingest: the stick's paths are opened beneath it: links and escapes refused (ELOOP, EXDEV)",
+	tap_run("ingest: the stick's paths are opened beneath it: links and escapes refused (ELOOP, EXDEV), "
+	    "with openat2 and without it (ENOSYS: systemd's RestrictSUIDSGID)",
 	    test_open_beneath_refuses_links_and_escapes);
 	tap_run("ingest: a manifest's errors are all reported with FILE:LINE", test_manifest_reports_every_error_with_its_line);
 	tap_run("ingest: the measuring child agrees with audio_measure and names the stick's file",
