@@ -72,7 +72,7 @@ submit form.login
 expect location.pathname === '/'
 wait 15 document.querySelectorAll('#fleet tbody tr').length === 2
 expect document.querySelector('tr[data-site="xa-thu"] td[data-col=serial]').textContent === '2026120101'
-expect document.querySelector('tr[data-site="xa-hoa"] td[data-col=state]').textContent.indexOf('online') === 0
+expect document.querySelector('tr[data-site="xa-hoa"] td[data-col=state]').textContent.indexOf('trực tuyến') === 0
 expect /Tin|Bản tin|\d{4}-\d\d-\d\d/.test(document.querySelector('tr[data-site="xa-thu"] td[data-col=airing]').textContent)
 wait 15 Number(document.body.getAttribute('data-updates') || 0) >= 1
 print 'before: ' + document.querySelector('#fleet tbody').innerText.replace(/\n/g, ' | ')
@@ -85,9 +85,12 @@ print 'after: ' + document.querySelector('tr[data-site="xa-hoa"]').innerText.rep
 goto $CONSOLE/?district=thach-an
 expect document.querySelectorAll('#fleet tbody tr').length === 1
 goto $CONSOLE/board?site=xa-thu
-expect /verified up to record 15 of 15 stored \(chain, seals and MACs\)/.test(document.body.innerText)
+expect /đã kiểm tra đến bản ghi 15 trong 15 bản ghi đã lưu \(chuỗi, dấu niêm phong và MAC\)/.test(document.body.innerText)
 expect document.querySelectorAll('table tbody tr').length >= 1
 shot $shots/board.png
+goto $CONSOLE/board?site=xa-thu&lang=en
+expect /verified up to record 15 of 15 stored \(chain, seals and MACs\)/.test(document.body.innerText)
+goto $CONSOLE/board?site=xa-thu&lang=vi
 viewport 390 844 mobile
 goto $CONSOLE/
 wait 15 Number(document.body.getAttribute('data-updates') || 0) >= 1

@@ -203,8 +203,8 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -su
 tls_pid=$!
 stop_tls() { kill "$tls_pid" 2> /dev/null; wait "$tls_pid" 2> /dev/null; }
 cleanup_hooks="stop_tls $cleanup_hooks"
-wait_for 20 grep -q 'listening on' "$tmp/tls.err"
-port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tmp/tls.err")
+wait_for 20 grep -q ' 127\.0\.0\.1:[0-9][0-9]*$' "$tmp/tls.err"
+port=$(sed -n 's/.* 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tmp/tls.err")
 s=$(curl -s --cacert "$tmp/tls.crt" -D "$tmp/th" -o /dev/null -w '%{http_code}' "https://127.0.0.1:$port/login")
 plain=$(curl -s -o /dev/null -w '%{http_code}' -m 5 "http://127.0.0.1:$port/login")
 if [ "$s" = 200 ] && grep -qi '^set-cookie: loaxa_pre=[0-9a-f]*;.*HttpOnly; SameSite=Strict; Secure' "$tmp/th" &&
@@ -219,8 +219,8 @@ stop_tls
 proxy_pid=$!
 stop_proxy() { kill "$proxy_pid" 2> /dev/null; wait "$proxy_pid" 2> /dev/null; }
 cleanup_hooks="stop_proxy $cleanup_hooks"
-wait_for 20 grep -q 'listening on' "$tmp/proxy.err"
-P=http://127.0.0.1:$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tmp/proxy.err")
+wait_for 20 grep -q ' 127\.0\.0\.1:[0-9][0-9]*$' "$tmp/proxy.err"
+P=http://127.0.0.1:$(sed -n 's/.* 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tmp/proxy.err")
 xff="X-Forwarded-For: 198.51.100.9, 203.0.113.7"
 pre=$(curl -s -H "$xff" -c "$tmp/px" -b "$tmp/px" "$P/login" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p')
 curl -s -D "$tmp/ph" -o /dev/null -H "$xff" -c "$tmp/px" -b "$tmp/px" --data-urlencode "csrf=$pre" --data-urlencode name=admin1 \

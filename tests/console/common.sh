@@ -15,8 +15,8 @@ console_start() {
 	: > "$tmp/console.err"
 	"$OFFICE" serve --db "$1" --listen 127.0.0.1:0 --silent-minutes 10 2>> "$tmp/console.err" &
 	console_pid=$!
-	wait_for 20 grep -q 'listening on' "$tmp/console.err" || { echo "# serve did not start:"; sed 's/^/#   /' "$tmp/console.err"; return 1; }
-	CONSOLE=http://127.0.0.1:$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tmp/console.err" | head -1)
+	wait_for 20 grep -q ' 127\.0\.0\.1:[0-9][0-9]*$' "$tmp/console.err" || { echo "# serve did not start:"; sed 's/^/#   /' "$tmp/console.err"; return 1; }
+	CONSOLE=http://127.0.0.1:$(sed -n 's/.* 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tmp/console.err" | head -1)
 }
 console_stop() { [ -n "${console_pid:-}" ] && kill "$console_pid" 2> /dev/null && wait "$console_pid" 2> /dev/null; console_pid=; }
 cleanup_hooks="console_stop $cleanup_hooks"
