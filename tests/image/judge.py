@@ -121,6 +121,23 @@ if slot and start and snd is not None:
 elif slot:
     tap(False, "relay: the station is heard at the loopback (peak %d)" % peak, read("relay.wav.err") + read("relay.json"))
 
+# --- 9. the talk button ------------------------------------------------------------
+def judge_live():
+    start = read("live.wav.start")
+    press, release = read("live-press"), read("live-release")
+    snd, peak = first_sound(os.path.join(R, "live.wav"))
+    if start and press and snd is not None:
+        lag = float(start) * 1000 + snd - int(press)
+        print("# image: the microphone was heard %.0f ms after the talk button was pressed" % lag)
+        tap(-100 < lag < 3000, "live: the microphone is heard at the loudspeaker output %.0f ms after the press "
+            "(amplifier warm-up 1500 ms; within 3 s under emulation)" % lag)
+    else:
+        tap(False, "live: the microphone is heard at the loudspeaker output (peak %d)" % peak, read("live.json"))
+
+
+if want("live"):
+    judge_live()
+
 # --- 4. the sticks ------------------------------------------------------------
 def judge_usb():
     snd, peak = first_sound(os.path.join(R, "usb.wav"))
@@ -155,7 +172,7 @@ def judge_powercut():
         for r in interrupted:
             k = (r.get("bulletin"), r.get("start"))
             same[k] = same.get(k, 0) + 1
-        tap(all(n == 1 for n in same.values()), "power cut: the cut airing is logged once", json.dumps(same))
+        tap(all(n == 1 for n in same.values()), "power cut: the cut airing is logged once", json.dumps({str(k): v for k, v in same.items()}))
         later = [r for r in after[last_boot:] if r.get("type") == "airing" and r.get("session") == "test"]
         tap(bool(later), "power cut: the session goes on after the boot, within its grace window (%d airing(s))"
             % len(later), "\n".join(json.dumps(r) for r in after[-8:]))
