@@ -68,21 +68,28 @@ vformat(const char *fmt, va_list ap)
 	return s;
 }
 
-void
-html_rawf(struct html *h, const char *fmt, ...)
+/* formats, then hands the text to EMIT (as it is, or escaped) */
+static void
+emitf(struct html *h, void (*emit)(struct html *, const char *), const char *fmt, va_list ap)
 {
-	va_list ap;
-	char *s;
+	char *s = vformat(fmt, ap);
 
-	va_start(ap, fmt);
-	s = vformat(fmt, ap);
-	va_end(ap);
 	if (s == NULL) {
 		h->failed = 1;
 		return;
 	}
-	html_raw(h, s);
+	emit(h, s);
 	free(s);
+}
+
+void
+html_rawf(struct html *h, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emitf(h, html_raw, fmt, ap);
+	va_end(ap);
 }
 
 void
@@ -106,17 +113,10 @@ void
 html_textf(struct html *h, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
 
 	va_start(ap, fmt);
-	s = vformat(fmt, ap);
+	emitf(h, html_text, fmt, ap);
 	va_end(ap);
-	if (s == NULL) {
-		h->failed = 1;
-		return;
-	}
-	html_text(h, s);
-	free(s);
 }
 
 void
