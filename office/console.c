@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "base/date.h"
+#include "base/form.h"
 #include "base/translate.h"
 #include "firmware/cli/cli.h"
 #include "office/console.h"
@@ -154,39 +155,11 @@ redirect(struct MHD_Connection *c, struct out *o, const char *where)
 	return send_buf(c, 303, o, "", 0);
 }
 
-/* a value of an application/x-www-form-urlencoded body, decoded; 1 found, 0 not */
+/* a value of the posted form, decoded (base/form.h); 1 found, 0 not */
 static int
 form(const struct conn *k, const char *key, char *out, size_t len)
 {
-	size_t kl = strlen(key);
-	const char *p = k->body, *end = k->body ? k->body + k->len : NULL;
-
-	out[0] = '\0';
-	while (p && p < end) {
-		const char *amp = memchr(p, '&', (size_t)(end - p)), *e = amp ? amp : end;
-		if ((size_t)(e - p) > kl && memcmp(p, key, kl) == 0 && p[kl] == '=') {
-			size_t n = 0;
-			for (const char *q = p + kl + 1; q < e && n + 1 < len; q++) {
-				if (*q == '+') {
-					out[n++] = ' ';
-				} else if (*q == '%' && e - q > 2) {
-					char hx[3] = { q[1], q[2], 0 };
-					char *bad;
-					long v = strtol(hx, &bad, 16);
-					if (*bad || v == 0)
-						return 0;	/* a NUL or a bad escape: the form is not one of ours */
-					out[n++] = (char)v;
-					q += 2;
-				} else {
-					out[n++] = *q;
-				}
-			}
-			out[n] = '\0';
-			return 1;
-		}
-		p = amp ? amp + 1 : end;
-	}
-	return 0;
+	return form_value(k->body, k->len, key, out, len);
 }
 
 static int
