@@ -29,3 +29,19 @@ for f in sorted(glob.glob(sys.argv[1] + "/*.jsonl")):
 print(n)
 PY
 }
+
+# next_minute LEAD: m1, the first whole minute at least LEAD seconds from now
+next_minute() { m1=$(( ($(date +%s) + $1 + 59) / 60 * 60 )); }
+# hm EPOCH: its time of day in Vietnam, as a session's start (HH:MM)
+hm() { TZ=Asia/Ho_Chi_Minh date -d "@$1" +%H:%M; }
+# cfg_head GAP_MS: the first lines of a test daemon's config: site xa-thu,
+# the library $lib and the other folders under $t, no clock sync needed
+cfg_head() {
+	cat <<CFG
+version = 1; serial = 1;
+site = { id = "xa-thu"; name = "Xã Thử"; };
+paths = { library = "$lib"; airlog = "$t/airlog"; inbox = "$t/inbox"; state = "$t/state"; run = "$t/run"; };
+audio = { gap_ms = $1; loudness_lufs = -16.0; };
+time = { require_sync = false; };
+CFG
+}

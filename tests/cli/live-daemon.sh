@@ -31,19 +31,13 @@ lame --quiet -b 64 "$t/b.wav" "$t/b.mp3"
 "$top/tests/lib-put.sh" "$lib" "$t/b.mp3" tin-dai local > /dev/null
 mkfifo "$t/button"
 
-now=$(date +%s)
-m1=$(( (now + 15 + 59) / 60 * 60 ))
-hm() { TZ=Asia/Ho_Chi_Minh date -d "@$1" +%H:%M; }
+next_minute 15
 cfg=$t/loaxa.cfg
-cat > "$cfg" <<CFG
-version = 1; serial = 1;
-site = { id = "xa-thu"; name = "Xã Thử"; };
-paths = { library = "$lib"; airlog = "$t/airlog"; inbox = "$t/inbox"; state = "$t/state"; run = "$t/run"; };
-audio = { gap_ms = 500; loudness_lufs = -16.0; };
-time = { require_sync = false; };
+{ cfg_head 500; cat <<CFG
 live = { device = "loaxamic:FILE=$t/mic.raw"; gpio_line = 22; mode = "hold"; };
 sessions = ( { id = "s1"; days = "daily"; start = "$(hm $m1)"; minutes = 1; } );
 CFG
+} > "$cfg"
 "$LOAXA" log init -c "$cfg" > "$t/init" 2>&1 || notok "live daemon: log init" "$(cat "$t/init")"
 export LOAXA_DEVICE="wav:$t/out.wav" LOAXA_BUTTON="file:$t/button"
 "$LOAXAD" -c "$cfg" -e > "$t/daemon.out" 2> "$t/daemon.err" &

@@ -30,16 +30,9 @@ lib=$t/library
 ffmpeg -nostdin -loglevel error -f lavfi -i "sine=frequency=440:sample_rate=44100:duration=4" -c:a libmp3lame "$t/fb.mp3"
 "$top/tests/lib-put.sh" "$lib" "$t/fb.mp3" tin-du-phong local > /dev/null
 
-now=$(date +%s)
-m1=$(( (now + 15 + 59) / 60 * 60 ))
-hm() { TZ=Asia/Ho_Chi_Minh date -d "@$1" +%H:%M; }
+next_minute 15
 cfg=$t/loaxa.cfg
-cat > "$cfg" <<CFG
-version = 1; serial = 1;
-site = { id = "xa-thu"; name = "Xã Thử"; };
-paths = { library = "$lib"; airlog = "$t/airlog"; inbox = "$t/inbox"; state = "$t/state"; run = "$t/run"; };
-audio = { gap_ms = 300; loudness_lufs = -16.0; };
-time = { require_sync = false; };
+{ cfg_head 300; cat <<CFG
 sessions = ( );
 relays = (
   { id = "r1"; url = "http://127.0.0.1:$webport/paced/tone.mp3"; days = "daily"; start = "$(hm $m1)";
@@ -48,6 +41,7 @@ relays = (
     minutes = 1; fallback = "silence"; }
 );
 CFG
+} > "$cfg"
 "$LOAXA" log init -c "$cfg" > "$t/init" 2>&1 || notok "relay stall: log init" "$(cat "$t/init")"
 export LOAXA_DEVICE="wav:$t/out.wav"
 "$LOAXAD" -c "$cfg" -e > "$t/daemon.out" 2> "$t/daemon.err" &
