@@ -129,6 +129,21 @@ check "fleet live: a replayed live now (the same bytes again) is refused: replay
 sleep 2
 check "fleet live: nothing aired for the refused ones ($n0 live records before, L2 after them, $(lives) now)" \
     "[ $n1 -eq \$((n0 + 1)) ] && [ \$(lives) -eq $n1 ] && [ -z \"\$(field U1 outcome)\$(field R1 outcome)\" ]" "$b/err"
+# hostile payloads on the live topic, from a certificate the broker lets
+# publish there: not JSON, a text that is not an object, 64 KiB of noise
+for j in 1 2 3; do
+	case $j in
+	1) printf 'not json at all' ;;
+	2) printf '{"text":"[1,2]","sig":"AAAA"}' ;;
+	3) head -c 65536 /dev/urandom ;;
+	esac > "$t/junk$j"
+	mosquitto_pub --cafile "$tmp/pki/ca.crt" --cert "$tmp/pki/office.crt" --key "$tmp/pki/office.key" -h localhost \
+	    -p "$BROKER_PORT" -q 1 -t "loaxa/$PROV/site/xa-live/live" -f "$t/junk$j" >> "$t/junk.out" 2>&1
+done
+notlive() { status_field xa-live 's["fleet"]["live"]["reason"]' | grep -q '^not a live command'; }
+wait_for 15 notlive
+check "fleet live: hostile payloads (not JSON, a text that is no object, 64 KiB of noise) are refused: not a live command; the daemon goes on, nothing airs" \
+    "notlive && kill -0 $dpid && [ \$(lives) -eq $n1 ]" "$b/err"
 
 # --- 3. quiet hours ------------------------------------------------------------------
 # the office pushes a config with quiet hours around now, signed, as it would any
