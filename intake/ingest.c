@@ -587,7 +587,7 @@ struct ctx {
  * Why it exists: systemd's RestrictSUIDSGID=yes (both units) cannot look
  * into openat2's struct open_how for a set-uid mode, so it answers ENOSYS for
  * every openat2 call, expecting programs to fall back to openat. Before this
- * fallback every stick was refused "Function not implemented" on a board
+ * fallback every stick was refused with ENOSYS on a board
  * installed from the package (found by make check-image). Kernels before
  * 5.6 and qemu-user before 9.1 lack openat2 too.
  */

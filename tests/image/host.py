@@ -138,12 +138,10 @@ def do(qmp, words):
     if words[0] == "usb-unplug":
         name = words[1]
         qmp.cmd("device_del", id="usb-" + name)
-        for _ in range(50):
-            if not any(d.get("qom_path", "").endswith("usb-" + name) or d.get("id") == "usb-" + name
-                       for d in qmp.cmd("query-block")):
+        for _ in range(50):     # until the guest has let it go (device_del only asks)
+            if "usb-" + name not in [p["name"] for p in qmp.cmd("qom-list", path="/machine/peripheral")]:
                 break
             time.sleep(0.2)
-        time.sleep(1)
         try:
             qmp.cmd("blockdev-del", **{"node-name": "stick-" + name})
         except RuntimeError:
