@@ -175,6 +175,10 @@ fuzz-targets: $(FUZZBIN)
 bench: all $(BENCHBIN)
 	BUILD=$(BUILD) tests/bench/run
 
+# print-VAR: a variable as make sees it (tests/cli/harness.sh links with LIBS_ALL)
+print-%:
+	@echo $($*)
+
 # mutation testing: each mutant of tests/mutate/mutants must be caught by the tests named for it
 mutate:
 	tests/mutate/run

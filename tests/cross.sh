@@ -122,6 +122,7 @@ for arch in $archs; do
 			[ -f "$part" ] || continue
 			line=$(head -n 1 "$part")
 			case $line in
+			"ok - "*"# SKIP"*) echo "ok - $arch: ${line#ok - }"; echo skip >> "$results" ;;
 			"ok - "*) report ok "$arch: ${line#ok - }" ;;
 			"not ok - "*)
 				name=${line#not ok - }
@@ -137,6 +138,12 @@ for arch in $archs; do
 		done
 		if [ $rc -ne 0 ] && [ $unknown -eq 0 ] && ! grep -q '^not ok - ' "$out/u"; then
 			report fail "$arch: $(basename "$t") exited with status $rc under $qemu" "$out/u"
+		fi
+		# its plan (1..N) against what it ran, as tests/run checks it
+		plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' "$out/u" | head -n 1)
+		ran=$(grep -cE '^(ok|not ok) - ' "$out/u")
+		if [ -z "$plan" ] || [ "$ran" -lt "$plan" ]; then
+			report fail "$arch: $(basename "$t") planned ${plan:-no} tests and ran $ran under $qemu" "$out/u"
 		fi
 	done
 	# every committed fuzz input, replayed on the ARM build

@@ -1,7 +1,9 @@
 /*
  * replay: runs a fuzz target over files without libFuzzer, so that `make
  * check` (and `make SANITIZE=1 check`) replays the whole corpus with gcc.
- * Prints one "ok - replay TARGET (N inputs)" line; a crash fails the run.
+ * Prints one "ok - replay TARGET (N inputs)" line; a crash fails the run,
+ * and so does an input that cannot be read or a corpus with no input (an
+ * empty corpus replays nothing: it must not pass).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -19,8 +21,10 @@ main(int argc, char **argv)
 		uint8_t *buf;
 		long len;
 
-		if (fp == NULL)
-			continue;
+		if (fp == NULL) {
+			printf("not ok - replay %s: cannot read %s\n", argv[1], argv[i]);
+			return 1;
+		}
 		fseek(fp, 0, SEEK_END);
 		len = ftell(fp);
 		rewind(fp);
@@ -31,6 +35,10 @@ main(int argc, char **argv)
 		}
 		free(buf);
 		fclose(fp);
+	}
+	if (n == 0) {
+		printf("not ok - replay %s: the corpus has no input (tests/fuzz/corpus/%s)\n", argv[1], argv[1]);
+		return 1;
 	}
 	printf("ok - replay %s corpus (%d inputs)\n", argv[1], n);
 	return 0;

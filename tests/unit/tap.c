@@ -11,7 +11,9 @@
 #include "config/diag.h"
 #include "tests/unit/tap.h"
 
-static int failed_now, npass, nfail;
+long tap_nchecks;
+static int failed_now, npass, nfail, nplan = -1, nran;
+static char skipwhy[256];
 static char diag[8192];
 static size_t diaglen;
 
@@ -22,6 +24,7 @@ tap_fail(const char *file, int line, const char *fmt, ...)
 	int n;
 
 	failed_now++;
+	tap_nchecks++;
 	if (diaglen >= sizeof(diag) - 256)
 		return;
 	n = snprintf(diag + diaglen, sizeof(diag) - diaglen, "#   %s:%d: ", file, line);
@@ -38,12 +41,36 @@ tap_fail(const char *file, int line, const char *fmt, ...)
 }
 
 void
+tap_plan(int n)
+{
+	nplan = n;
+	printf("1..%d\n", n);
+	fflush(stdout);
+}
+
+void
+tap_skip(const char *why)
+{
+	snprintf(skipwhy, sizeof(skipwhy), "%s", why);
+}
+
+void
 tap_run(const char *name, void (*fn)(void))
 {
 	failed_now = 0;
+	tap_nchecks = 0;
 	diaglen = 0;
 	diag[0] = '\0';
+	skipwhy[0] = '\0';
+	nran++;
 	fn();
+	if (!failed_now && skipwhy[0]) {
+		printf("ok - %s # SKIP %s\n", name, skipwhy);
+		fflush(stdout);
+		return;
+	}
+	if (!failed_now && tap_nchecks == 0)
+		tap_fail(__FILE__, __LINE__, "checked nothing: a set-up step returned before the first expectation");
 	if (failed_now) {
 		nfail++;
 		printf("not ok - %s\n%s", name, diag);
@@ -57,6 +84,14 @@ tap_run(const char *name, void (*fn)(void))
 int
 tap_done(void)
 {
+	if (nplan < 0) {
+		printf("not ok - plan: no tap_plan() before the tests\n");
+		return 1;
+	}
+	if (nran != nplan) {
+		printf("not ok - plan: %d tests planned, %d ran\n", nplan, nran);
+		return 1;
+	}
 	return nfail ? 1 : 0;
 }
 

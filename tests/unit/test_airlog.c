@@ -51,8 +51,10 @@ fx_new(struct fx *f)
 
 	memset(f, 0, sizeof(*f));
 	snprintf(f->root, sizeof(f->root), "/tmp/loaxa-airlog-XXXXXX");
-	if (mkdtemp(f->root) == NULL)
+	if (mkdtemp(f->root) == NULL) {
+		tap_fail(__FILE__, __LINE__, "mkdtemp %s: %s", f->root, strerror(errno));
 		return -1;
+	}
 	snprintf(f->dir, sizeof(f->dir), "%s/airlog", f->root);
 	snprintf(f->state, sizeof(f->state), "%s/state", f->root);
 	if (airlog_init(f->state, hex, f->pub, sizeof(f->pub), err, sizeof(err)) < 0) {
@@ -138,7 +140,7 @@ verify(struct fx *f, int with_seed, const char *cp, struct airlog_fault *fault, 
 }
 
 #define EXPECT_INTACT(f, seed) do { struct airlog_fault fl_; struct airlog_verify_stats st_; \
-	int rc_ = verify((f), (seed), NULL, &fl_, &st_); \
+	tap_nchecks++; int rc_ = verify((f), (seed), NULL, &fl_, &st_); \
 	if (rc_ != 0) tap_fail(__FILE__, __LINE__, "verify %d: record %lld (%s line %ld): %s", rc_, fl_.seq, \
 	    fl_.file, fl_.line, fl_.what); } while (0)
 
@@ -169,8 +171,10 @@ spit(const char *path, const char *data, size_t len)
 {
 	FILE *fp = fopen(path, "wb");
 
-	if (fp == NULL)
+	if (fp == NULL) {
+		tap_fail(__FILE__, __LINE__, "cannot write %s: %s", path, strerror(errno));
 		return;
+	}
 	fwrite(data, 1, len, fp);
 	fclose(fp);
 }
@@ -273,8 +277,10 @@ make_fixture(struct fx *f, char **checkpoint)
 	airlog_close(h);
 	/* a pulled plug in the middle of a line */
 	path_of(f, "2026-01-02", path, sizeof(path));
-	if ((fp = fopen(path, "ab")) == NULL)
+	if ((fp = fopen(path, "ab")) == NULL) {
+		tap_fail(__FILE__, __LINE__, "cannot append to %s: %s", path, strerror(errno));
 		return -1;
+	}
 	fputs("{\"seq\":6,\"ts\":\"2026-01-02T18:00:00+07:00\",\"boot\":\"0b3e", fp);
 	fclose(fp);
 	if ((h = wopen(f)) == NULL)
@@ -923,8 +929,7 @@ open_without_init_says_to_run_log_init(void)
 	char root[] = "/tmp/loaxa-airlog-XXXXXX", dir[64], st[64], err[256];
 	struct airlog *h;
 
-	if (mkdtemp(root) == NULL)
-		return;
+	REQUIRE(mkdtemp(root) != NULL);
 	snprintf(dir, sizeof(dir), "%s/log", root);
 	snprintf(st, sizeof(st), "%s/state", root);
 	h = airlog_open(dir, st, SITE, err, sizeof(err));	/* no state folder at all */
@@ -1237,6 +1242,7 @@ flipping_any_byte_breaks_the_chain_without_the_seed(void)
 	static const long long targets[] = { 2, 8, 13 };
 	struct fx f;
 	char *cp = NULL;
+	long flips = 0;
 
 	if (fx_new(&f) < 0 || make_fixture(&f, &cp) < 0)
 		return;
@@ -1244,9 +1250,11 @@ flipping_any_byte_breaks_the_chain_without_the_seed(void)
 		char path[PATH_MAX + 32];
 		size_t off, len;
 
-		if (locate(&f, targets[t], path, sizeof(path), &off, &len) < 0)
+		if (locate(&f, targets[t], path, sizeof(path), &off, &len) < 0) {
+			tap_fail(__FILE__, __LINE__, "record %lld not found", targets[t]);
 			continue;
-		for (size_t p = off; p <= off + len; p++) {
+		}
+		for (size_t p = off; p <= off + len; p++, flips++) {
 			struct airlog_fault fl;
 			int rc;
 
@@ -1260,6 +1268,7 @@ flipping_any_byte_breaks_the_chain_without_the_seed(void)
 			}
 		}
 	}
+	EXPECT(flips > 300);	/* three whole records, every byte */
 	free(cp);
 	fx_free(&f);
 }
@@ -1883,6 +1892,7 @@ main(int argc, char **argv)
 		return fixture_main(argv[2]);
 	if (argc >= 4 && strcmp(argv[1], "--bulk") == 0)
 		return bulk_main(argv[2], atol(argv[3]), !(argc > 4 && strcmp(argv[4], "--nosync") == 0));
+	tap_plan(34);
 	TEST(appends_continue_gapless_after_reopen);
 	TEST(records_follow_the_documented_format_and_key_schedule);
 	TEST(epoch_advance_seals_the_old_file_and_erases_its_key);

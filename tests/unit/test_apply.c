@@ -134,6 +134,7 @@ a_signature_must_be_good_and_trusted(void)
 int
 main(void)
 {
+	tap_plan(2);
 	TEST(only_a_greater_serial_is_taken);
 	TEST(a_signature_must_be_good_and_trusted);
 	return tap_done();

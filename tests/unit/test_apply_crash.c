@@ -92,6 +92,7 @@ state_ok(const char *what, long n)
 	char lg[260];
 	long long now = serial_of(path), kept;
 
+	tap_nchecks++;
 	snprintf(lg, sizeof(lg), "%s.last-good", path);
 	kept = access(lg, F_OK) == 0 ? serial_of(lg) : 0;
 	if (now != 1 && now != 2) {
@@ -158,6 +159,7 @@ main(void)
 	snprintf(dir, sizeof(dir), "/tmp/loaxa-apply-crash-%d", (int)getpid());
 	snprintf(path, sizeof(path), "%s/loaxa.cfg", dir);
 	setenv("TZ", "Asia/Ho_Chi_Minh", 1);
+	tap_plan(2);
 	TEST(every_crash_point_leaves_the_old_or_the_new_config);
 	TEST(every_failed_write_leaves_the_old_config_or_completes);
 	if (durable_rmtree(dir) < 0)

@@ -113,6 +113,7 @@ missing_gpio_chip_is_reported_not_fatal(void)
 int
 main(void)
 {
+	tap_plan(3);
 	TEST(stand_in_records_off_at_open_then_each_switch);
 	TEST(no_amplifier_in_the_config_is_a_no_op);
 	TEST(missing_gpio_chip_is_reported_not_fatal);

@@ -94,8 +94,7 @@ ramp_is_g0_plus_step_times_frame(void)
 		for (size_t i = 0; i < frames; i++)
 			for (int c = 0; c < ch; c++)
 				bad += y[i * ch + c] != x[i * ch + c] * (1.0f + -0.001f * (float)i);
-		if (bad)
-			tap_fail(__FILE__, __LINE__, "%d channel(s): %d samples differ", ch, bad);
+		CHECK(!bad, "%d channel(s): %d samples differ", ch, bad);
 	}
 }
 
@@ -124,6 +123,7 @@ float_and_s32_are_clamped(void)
 int
 main(void)
 {
+	tap_plan(4);
 	TEST(s16_rounds_to_nearest_even_and_clamps);
 	TEST(scale_peak_returns_the_largest_magnitude);
 	TEST(ramp_is_g0_plus_step_times_frame);

@@ -98,6 +98,7 @@ damaged_or_truncated_file_is_refused_not_measured_short(void)
 int
 main(void)
 {
+	tap_plan(4);
 	TEST(reference_sine_measures_as_the_standard_says);
 	TEST(mp3_and_its_source_wav_measure_alike);
 	TEST(silent_file_is_an_error);

@@ -458,6 +458,7 @@ int
 main(void)
 {
 	setenv("ALSA_CONFIG_PATH", "/usr/share/alsa/alsa.conf:" TOP "/tests/asound.conf", 1);
+	tap_plan(13);
 	TEST(file_item_is_the_decoded_signal_times_the_gain_with_fades);
 	TEST(limiter_keeps_every_sample_under_the_ceiling);
 	TEST(stereo_is_averaged_for_a_mono_device);

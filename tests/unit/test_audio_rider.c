@@ -161,6 +161,7 @@ the_gain_stays_within_its_bounds(void)
 int
 main(void)
 {
+	tap_plan(4);
 	TEST(quiet_and_loud_streams_settle_within_2_lu);
 	TEST(a_step_in_level_is_followed_slowly);
 	TEST(silence_holds_the_gain);

@@ -48,6 +48,7 @@ hostile_status_lines_are_cut_and_cleaned(void)
 int
 main(void)
 {
+	tap_plan(2);
 	TEST(status_lines_are_read);
 	TEST(hostile_status_lines_are_cut_and_cleaned);
 	return tap_done();

@@ -79,7 +79,7 @@ example_config_loads_with_typed_values(void)
 	EXPECT(c != NULL);
 	EXPECT_INT(d.n, 0);
 	if (c == NULL) {
-		diag_print(&d, stdout);
+		diag_print(&d, stdout);	/* the EXPECT above has failed the test */
 		diag_free(&d);
 		return;
 	}
@@ -214,6 +214,7 @@ serial_accepts_64_bit_values(void)
 int
 main(void)
 {
+	tap_plan(7);
 	TEST(days_forms_parse_to_masks);
 	TEST(window_dates_parse_in_three_forms);
 	TEST(example_config_loads_with_typed_values);

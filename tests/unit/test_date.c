@@ -11,6 +11,7 @@ day_numbers_match_timegm_over_four_centuries(void)
 	/* an independent reference: the C library's own timegm, over the years
 	 * its time_t holds (1902-2037 where time_t is 32 bits: armhf boards) */
 	int lo = sizeof(time_t) >= 8 ? 1900 : 1902, hi = sizeof(time_t) >= 8 ? 2300 : 2037;
+	long months = 0;
 
 	for (int y = lo; y <= hi; y += 1)
 		for (int m = 1; m <= 12; m++) {
@@ -20,12 +21,16 @@ day_numbers_match_timegm_over_four_centuries(void)
 				EXPECT_INT(date_from_civil(y, m, 1), ref);
 				return;
 			}
+			months++;
 		}
+	EXPECT_INT(months, (hi - lo + 1) * 12);
 }
 
 static void
 civil_round_trip_every_day(void)
 {
+	long days = 0;
+
 	for (int32_t d = date_from_civil(1899, 1, 1); d < date_from_civil(2201, 1, 1); d++) {
 		int y, m, dd;
 		date_to_civil(d, &y, &m, &dd);
@@ -33,7 +38,9 @@ civil_round_trip_every_day(void)
 			EXPECT_INT(date_from_civil(y, m, dd), d);
 			return;
 		}
+		days++;
 	}
+	EXPECT_INT(days, 110303);	/* 1899-01-01 to 2200-12-31: 302 years, 73 of them leap (1900, 2100 and 2200 are not) */
 }
 
 static void
@@ -79,6 +86,7 @@ hhmm_parser_takes_only_24_hour_forms(void)
 int
 main(void)
 {
+	tap_plan(5);
 	TEST(day_numbers_match_timegm_over_four_centuries);
 	TEST(civil_round_trip_every_day);
 	TEST(weekdays_are_monday_based);

@@ -109,15 +109,17 @@ fresh(void)
 {
 	char seed[65], pub[128], err[256], state[PATH_MAX];
 
-	if (dir[0] && durable_rmtree(dir) < 0)
+	if (dir[0] && durable_rmtree(dir) < 0) {
+		tap_fail(__FILE__, __LINE__, "cannot remove %s", dir);
 		return;
+	}
 	snprintf(dir, sizeof(dir), "/tmp/loaxa-engine-XXXXXX");
 	if (mkdtemp(dir) == NULL)
 		abort();
 	snprintf(state, sizeof(state), "%s/state", dir);
 	durable_mkdirs(state, 0700);
 	if (airlog_init(state, seed, pub, sizeof(pub), err, sizeof(err)) < 0)
-		printf("# airlog_init: %s\n", err);
+		tap_fail(__FILE__, __LINE__, "airlog_init: %s", err);
 	put("a-law", "law", BUL_NORMAL, 2 * MIN, 0, 0);
 	put("b-local", "local", BUL_NORMAL, 2 * MIN, 0, 0);
 	put("c-fake", "counterfeit", BUL_NORMAL, 2 * MIN, 0, 0);
@@ -714,8 +716,7 @@ a_session_without_content_is_one_missed_record(void)
 
 	fresh();
 	snprintf(cmd, sizeof(cmd), "rm -f %s/library/bulletins/*", dir);
-	if (system(cmd) != 0)
-		return;
+	REQUIRE(system(cmd) == 0);
 	EXPECT(boot(&w, at(2026, 3, 2, 5, 0), 1) == 0);
 	sim_run(w.sim, w.e, at(2026, 3, 2, 7, 0));
 	EXPECT_INT(count("missed", "reason", "no content"), 1);
@@ -846,6 +847,7 @@ main(void)
 {
 	setenv("TZ", "Asia/Ho_Chi_Minh", 1);
 	tzset();
+	tap_plan(25);
 	TEST(a_day_airs_every_session_in_plan_order);
 	TEST(unsynced_clock_airs_nothing_timed_then_late_within_grace);
 	TEST(downtime_is_logged_as_missed_and_grace_airs_late);

@@ -132,12 +132,10 @@ a_download_stops_short_of_the_log_reserve(void)
 	pid_t pid;
 
 	if (geteuid() != 0) {
-		printf("# SKIP not root: no tmpfs to fill\n");
-		return;
+		SKIP("not root: no tmpfs to fill");
 	}
 	snprintf(dir, sizeof(dir), "/tmp/loaxa-fetch-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return;
+	REQUIRE(mkdtemp(dir) != NULL);
 	snprintf(www, sizeof(www), "%s/www", dir);
 	durable_mkdirs(www, 0755);
 	port = free_port();
@@ -173,8 +171,7 @@ a_download_stops_short_of_the_log_reserve(void)
 	/* 66 MiB of tmpfs, 64 kept for the log: 8 MiB do not fit, and the disk is not filled */
 	snprintf(small, sizeof(small), "%s/small", dir);
 	durable_mkdirs(small, 0755);
-	if (pipe(pipefd) < 0)
-		return;
+	REQUIRE(pipe(pipefd) == 0);
 	if ((pid = fork()) == 0) {
 		char *s = NULL;
 		close(pipefd[0]);
@@ -197,7 +194,7 @@ a_download_stops_short_of_the_log_reserve(void)
 		close(pipefd[0]);
 		waitpid(pid, &status, 0);
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 10) {
-			printf("# SKIP no private tmpfs here\n");
+			tap_skip("no private tmpfs here");
 		} else {
 			EXPECT(strstr(buf, "big.bin") && strstr(buf, "the disk is nearly full"));
 			if (!strstr(buf, "nearly full"))
@@ -222,8 +219,7 @@ in_namespace(const char *bind_certs, const char *cfgtext, const char *env, const
 	pid_t pid;
 
 	buf[0] = '\0';
-	if (pipe(pipefd) < 0)
-		return;
+	REQUIRE(pipe(pipefd) == 0);
 	if ((pid = fork()) == 0) {
 		char *s;
 		close(pipefd[0]);
@@ -252,12 +248,10 @@ an_https_base_is_never_redirected_to_http(void)
 	pid_t https;
 
 	if (geteuid() != 0) {
-		printf("# SKIP not root: no private CA store\n");
-		return;
+		SKIP("not root: no private CA store");
 	}
 	snprintf(dir, sizeof(dir), "/tmp/loaxa-fetch-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return;
+	REQUIRE(mkdtemp(dir) != NULL);
 	snprintf(www, sizeof(www), "%s/www", dir);
 	snprintf(tls, sizeof(tls), "%s/tls", dir);
 	durable_mkdirs(www, 0755);
@@ -322,7 +316,7 @@ an_https_base_is_never_redirected_to_http(void)
 	env = envelope_at(sk, 4096, base);
 	in_namespace(cmd, cfgtext, env, work, buf, sizeof(buf));
 	if (buf[0] == '\0') {
-		printf("# SKIP no private mount namespace here\n");
+		tap_skip("no private mount namespace here");
 	} else {
 		if (strstr(buf, "not an MP3 or WAV file") == NULL)
 			tap_fail(__FILE__, __LINE__, "https served directly: not fetched: %s", buf);
@@ -351,6 +345,7 @@ main(void)
 {
 	if (sodium_init() < 0)
 		return 1;
+	tap_plan(2);
 	TEST(a_download_stops_short_of_the_log_reserve);
 	TEST(an_https_base_is_never_redirected_to_http);
 	return tap_done();

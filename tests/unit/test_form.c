@@ -64,6 +64,7 @@ a_long_value_is_cut_and_terminated(void)
 int
 main(void)
 {
+	tap_plan(4);
 	TEST(decodes_plus_and_escapes);
 	TEST(a_key_is_matched_whole);
 	TEST(hostile_escapes_are_refused);

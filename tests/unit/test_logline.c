@@ -228,6 +228,7 @@ nesting_is_refused_where_jansson_refuses_it(void)
 int
 main(void)
 {
+	tap_plan(5);
 	TEST(a_record_becomes_its_fields_in_order);
 	TEST(what_jansson_refuses_is_refused);
 	TEST(a_duplicate_among_many_keys_is_found);

@@ -111,6 +111,7 @@ a_manifest_is_only_for_the_sites_or_province_it_names(void)
 int
 main(void)
 {
+	tap_plan(3);
 	TEST(a_signed_manifest_needs_each_of_sequence_expiry_and_scope);
 	TEST(a_manifest_is_good_through_its_expiry_day);
 	TEST(a_manifest_is_only_for_the_sites_or_province_it_names);

@@ -437,6 +437,7 @@ plan_is_deterministic_and_never_overlaps(void)
 int
 main(void)
 {
+	tap_plan(10);
 	TEST(order_is_priority_then_least_recent_then_id);
 	TEST(chime_and_gaps_are_counted_exactly);
 	TEST(a_bulletin_ending_with_the_session_fits);

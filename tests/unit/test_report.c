@@ -526,6 +526,7 @@ local_times_are_read_as_written(void)
 int
 main(void)
 {
+	tap_plan(12);
 	TEST(nothing_fed_gives_zeros_and_every_month);
 	TEST(airings_missed_planned_and_emergencies_are_counted_apart);
 	TEST(each_day_takes_the_config_in_force_then);

@@ -287,6 +287,7 @@ check_accepts_the_examples(void)
 int
 main(void)
 {
+	tap_plan(10);
 	TEST(nth_weekdays_pick_the_right_days);
 	TEST(every_weeks_counts_from_the_anchor_week_both_ways);
 	TEST(annual_window_wraps_into_the_next_year_inclusive);

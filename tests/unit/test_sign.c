@@ -210,6 +210,7 @@ main(void)
 	snprintf(root, sizeof(root), "/tmp/loaxa-sign-XXXXXX");
 	if (mkdtemp(root) == NULL || sodium_init() < 0)
 		return 1;
+	tap_plan(5);
 	TEST(keygen_makes_a_private_secret_and_never_overwrites);
 	TEST(a_secret_key_others_can_read_or_a_damaged_one_is_refused);
 	TEST(a_signed_file_verifies_and_any_flipped_byte_does_not);

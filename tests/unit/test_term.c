@@ -72,6 +72,7 @@ csv_cells_that_would_run_as_formulas_are_neutralised(void)
 int
 main(void)
 {
+	tap_plan(2);
 	TEST(controls_are_shown_escaped_and_text_passes);
 	TEST(csv_cells_that_would_run_as_formulas_are_neutralised);
 	return tap_done();
