@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,7 +46,7 @@
 #include "office/store.h"
 
 #define U_SERVE "serve --db postgresql://...|sqlite:PATH --listen ADDR:PORT [--tls-cert FILE --tls-key FILE] " \
-	"[--behind-proxy] [--session-hours N] [--silent-minutes N]"
+	"[--behind-proxy] [--session-hours N] [--silent-minutes N] [-c OFFICE.cfg --sign-key FILE]"
 #define MAX_BODY	16384
 #define MAX_REPORT	(64u << 20)
 #define FAIL_WINDOW	900	/* failed logins counted over the last 15 minutes */
@@ -56,6 +57,7 @@
 
 static struct srv {
 	const char	*dburl;
+	const char	*office_cfg, *signkey;	/* for "air now": the broker (as publish) and the province's key */
 	char		 self[PATH_MAX];
 	long		 ttl, silent_s;
 	int		 secure, proxy;
@@ -395,15 +397,51 @@ events(struct MHD_Connection *c, struct req *r, const char *token)
 /* --- reports ------------------------------------------------------------------ */
 
 
+/* srv.self (this program) with argv in a child, its standard output (and error, with err) into h, at most
+ * max bytes; its exit status or -1 */
+static int
+run_child(char *const argv[], int err, size_t max, struct html *h)
+{
+	int p[2], st;
+	pid_t pid;
+	char buf[65536];
+	ssize_t got;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	if ((pid = fork()) < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {		/* only async-signal-safe calls between fork and exec: other threads hold locks */
+		dup2(p[1], 1);
+		if (err)
+			dup2(p[1], 2);
+		execv(srv.self, argv);
+		_exit(127);
+	}
+	close(p[1]);
+	while ((got = read(p[0], buf, sizeof(buf))) > 0 || (got < 0 && errno == EINTR))
+		if (got > 0 && h->len + (size_t)got <= max) {
+			char *z = strndup(buf, (size_t)got);	/* html_raw takes a string; the output holds no NUL */
+			if (z)
+				html_raw(h, z);
+			free(z);
+		}
+	close(p[0]);
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 /* `loaxa-office report --db ...` in a child (the same program), its standard output into h; exit status or -1 */
 static int
 run_report(const struct req *r, const char *from, const char *to, const char *fmt, const char *sites, struct html *h)
 {
 	char *argv[16];
-	int n = 0, p[2], st;
-	pid_t pid;
-	char buf[65536];
-	ssize_t got;
+	int n = 0;
 
 	argv[n++] = srv.self;
 	argv[n++] = (char *)(uintptr_t)"report";
@@ -422,31 +460,126 @@ run_report(const struct req *r, const char *from, const char *to, const char *fm
 		argv[n++] = (char *)(uintptr_t)sites;
 	}
 	argv[n] = NULL;
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -1;
-	if ((pid = fork()) < 0) {
-		close(p[0]);
-		close(p[1]);
-		return -1;
+	return run_child(argv, 0, MAX_REPORT, h);
+}
+
+/* --- air now: a live stream on chosen boards ---------------------------------------- */
+
+static int
+may_air(const struct req *r)
+{
+	return r->u.role == ROLE_ADMIN || r->u.role == ROLE_EDITOR || r->u.role == ROLE_OPERATOR;
+}
+
+/* POST /air (a live now) or /air/end (live end ID): `loaxa-office publish live` in a child, signed with the
+ * province's key, which stays here. Only boards the user may see are sent to: the page lists them, and a
+ * site field for any other board is not read at all. */
+static enum MHD_Result
+air(struct MHD_Connection *c, struct req *r, const struct conn *k, struct out *o, int end)
+{
+	char url[1024], level[16], minutes[8], id[64], sites[8192] = "", by[160], msg[1024];
+	char *argv[24];
+	struct html h, out;
+	int n = 0, nsites = 0, st;
+	char **vis = NULL;
+	int nvis;
+
+	html_init(&h);
+	if (!may_air(r)) {
+		audit(r, r->u.name, "refused: air now is not for the %s role", users_role_name(r->u.role));
+		page_error(r, &h, T(r, N_("Refused")), T(r, N_("Your role cannot air anything: an auditor reads only.")));
+		return send_html(c, 403, o, &h);
 	}
-	if (pid == 0) {		/* only async-signal-safe calls between fork and exec: other threads hold locks */
-		dup2(p[1], 1);
-		execv(srv.self, argv);
-		_exit(127);
+	if (srv.office_cfg == NULL || srv.signkey == NULL) {
+		page_air(r, &h, T(r, N_("Air now needs the console started with the office's config and the "
+		    "province's signing key: loaxa-office serve ... -c OFFICE.cfg --sign-key FILE.")), NULL);
+		return send_html(c, 503, o, &h);
 	}
-	close(p[1]);
-	while ((got = read(p[0], buf, sizeof(buf))) > 0 || (got < 0 && errno == EINTR))
-		if (got > 0 && h->len + (size_t)got <= MAX_REPORT) {
-			char *z = strndup(buf, (size_t)got);	/* html_raw takes a string; the report holds no NUL */
-			if (z)
-				html_raw(h, z);
-			free(z);
+	if ((nvis = page_air_sites(r, &vis)) < 0) {
+		page_error(r, &h, T(r, N_("Air now")), store_error(r->db));
+		return send_html(c, 500, o, &h);
+	}
+	for (int i = 0; i < nvis; i++) {
+		char key[96], v[8];
+		snprintf(key, sizeof(key), "site.%s", vis[i]);
+		if (form(k, key, v, sizeof(v)) && strcmp(v, "1") == 0 && strlen(sites) + strlen(vis[i]) + 2 < sizeof(sites)) {
+			if (nsites++)
+				strcat(sites, ",");
+			strcat(sites, vis[i]);
 		}
-	close(p[0]);
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	}
+	page_air_sites_free(vis, nvis);
+	url[0] = level[0] = minutes[0] = id[0] = '\0';
+	form(k, "url", url, sizeof(url));
+	form(k, "level", level, sizeof(level));
+	form(k, "minutes", minutes, sizeof(minutes));
+	form(k, "id", id, sizeof(id));
+	msg[0] = '\0';
+	if (nsites == 0)
+		snprintf(msg, sizeof(msg), "%s", T(r, N_("Choose at least one board.")));
+	else if (end && (id[0] == '\0' || strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") !=
+	    strlen(id)))
+		snprintf(msg, sizeof(msg), "%s", T(r, N_("Which live announcement? Its id is letters, digits, - and _.")));
+	else if (!end && strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+		snprintf(msg, sizeof(msg), "%s", T(r, N_("The stream's address must begin with http:// or https://.")));
+	else if (!end && strpbrk(url, " \t\r\n\"<>") != NULL)
+		snprintf(msg, sizeof(msg), "%s", T(r, N_("The stream's address has a space or a character an address "
+		    "cannot hold.")));
+	else if (!end && strcmp(level, "priority") != 0 && strcmp(level, "emergency") != 0)
+		snprintf(msg, sizeof(msg), "%s", T(r, N_("Choose the level: priority, or emergency (airs even in quiet "
+		    "hours).")));
+	else if (!end && (atoi(minutes) < 1 || atoi(minutes) > 240 || strspn(minutes, "0123456789") != strlen(minutes)))
+		snprintf(msg, sizeof(msg), "%s", T(r, N_("The longest it may air: 1 to 240 minutes.")));
+	if (msg[0]) {
+		page_air(r, &h, msg, NULL);
+		return send_html(c, 400, o, &h);
+	}
+	if (!end)
+		snprintf(id, sizeof(id), "W%lld%04u", r->now, (unsigned)randombytes_uniform(10000));
+	snprintf(by, sizeof(by), "%s (console)", r->u.name);
+	argv[n++] = srv.self;
+	argv[n++] = (char *)(uintptr_t)"publish";
+	argv[n++] = (char *)(uintptr_t)"-c";
+	argv[n++] = (char *)(uintptr_t)srv.office_cfg;
+	argv[n++] = (char *)(uintptr_t)"--sign-key";
+	argv[n++] = (char *)(uintptr_t)srv.signkey;
+	argv[n++] = (char *)(uintptr_t)"live";
+	if (end) {
+		argv[n++] = (char *)(uintptr_t)"end";
+		argv[n++] = id;
+	} else {
+		argv[n++] = (char *)(uintptr_t)"now";
+		argv[n++] = url;
+		argv[n++] = (char *)(uintptr_t)"--level";
+		argv[n++] = level;
+		argv[n++] = (char *)(uintptr_t)"--id";
+		argv[n++] = id;
+		argv[n++] = (char *)(uintptr_t)"--by";
+		argv[n++] = by;
+		argv[n++] = (char *)(uintptr_t)"--max-minutes";
+		argv[n++] = minutes;
+	}
+	argv[n++] = (char *)(uintptr_t)"--sites";
+	argv[n++] = sites;
+	argv[n] = NULL;
+	html_init(&out);
+	st = run_child(argv, 1, 8192, &out);
+	if (st != 0) {
+		audit(r, r->u.name, "air now: live %s %.100s to %.300s failed (exit %d)", end ? "end" : "now", id, sites, st);
+		snprintf(msg, sizeof(msg), "%s %.600s", T(r, N_("Not sent:")), out.buf ? out.buf : "");
+		html_free(&out);
+		page_air(r, &h, msg, NULL);
+		return send_html(c, 502, o, &h);
+	}
+	html_free(&out);
+	if (end)
+		audit(r, r->u.name, "air now: live end %s on %.300s", id, sites);
+	else
+		audit(r, r->u.name, "air now: live %s, %s, %.300s on %.300s, at most %s minutes", id, level, url, sites, minutes);
+	snprintf(msg, sizeof(msg), end ? T(r, N_("Sent: end of live %s. The boards' answers appear below.")) :
+	    T(r, N_("Sent: live %s. The boards' answers appear below as they arrive.")), id);
+	page_air(r, &h, msg, end ? NULL : id);
+	return send_html(c, 200, o, &h);
 }
 
 static enum MHD_Result
@@ -580,6 +713,8 @@ route(struct MHD_Connection *c, const char *url, const char *method, const struc
 			audit(&r, r.u.name, "logged out");
 			cookie(&o, "loaxa_session", "", 0);
 			rc = redirect(c, &o, "/login");
+		} else if (strcmp(url, "/air") == 0 || strcmp(url, "/air/end") == 0) {
+			rc = air(c, &r, k, &o, url[4] == '/');
 		} else {
 			rc = send_buf(c, 404, &o, "", 0);
 		}
@@ -604,6 +739,16 @@ route(struct MHD_Connection *c, const char *url, const char *method, const struc
 		rc = send_html(c, (unsigned)st, &o, &h);
 	} else if (strcmp(url, "/reports/download") == 0) {
 		rc = report(c, &r, &o);
+	} else if (strcmp(url, "/air") == 0) {
+		if (!may_air(&r)) {
+			page_error(&r, &h, T(&r, N_("Refused")), T(&r, N_("Your role cannot air anything: an auditor reads only.")));
+			rc = send_html(c, 403, &o, &h);
+		} else {
+			st = page_air(&r, &h, srv.office_cfg && srv.signkey ? NULL : T(&r, N_("Air now needs the console "
+			    "started with the office's config and the province's signing key: loaxa-office serve ... -c "
+			    "OFFICE.cfg --sign-key FILE.")), NULL);
+			rc = send_html(c, (unsigned)st, &o, &h);
+		}
 	} else if (strcmp(url, "/audit") == 0) {
 		st = page_audit(&r, &h);
 		rc = send_html(c, (unsigned)st, &o, &h);
@@ -726,6 +871,10 @@ cmd_serve(int argc, char **argv)
 			;
 		else if (strcmp(argv[i], "--silent-minutes") == 0 && (srv.silent_s = strtol(v, NULL, 10) * 60) > 0)
 			;
+		else if (strcmp(argv[i], "-c") == 0)
+			srv.office_cfg = v;
+		else if (strcmp(argv[i], "--sign-key") == 0)
+			srv.signkey = v;
 		else
 			return cli_usage("serve", U_SERVE, _("unexpected argument \"%s\""), argv[i]);
 		i++;
@@ -734,6 +883,21 @@ cmd_serve(int argc, char **argv)
 		return cli_usage("serve", U_SERVE, "%s", _("--db and --listen are needed"));
 	if ((cert == NULL) != (key == NULL))
 		return cli_usage("serve", U_SERVE, "%s", _("--tls-cert and --tls-key go together"));
+	if ((srv.office_cfg == NULL) != (srv.signkey == NULL))
+		return cli_usage("serve", U_SERVE, "%s", _("-c and --sign-key go together (air now sends signed commands)"));
+	if (srv.signkey) {	/* the province's key: this user's alone, never sent anywhere */
+		struct stat ks;
+		if (stat(srv.signkey, &ks) < 0 || access(srv.signkey, R_OK) < 0) {
+			fprintf(stderr, "loaxa serve: %s: %s\n", srv.signkey, strerror(errno));
+			return 2;
+		}
+		if (ks.st_mode & 077) {
+			fprintf(stderr, _("loaxa serve: the signing key %s can be read by other users (mode %03o): make it "
+			    "the console's user's alone (chmod 600 %s)\n"), srv.signkey, (unsigned)(ks.st_mode & 0777),
+			    srv.signkey);
+			return 2;
+		}
+	}
 	translate_lang("vi");	/* the pages' Vietnamese; an English page shows the msgids (console_tr) */
 	sn = readlink("/proc/self/exe", srv.self, sizeof(srv.self) - 1);
 	if (sn <= 0) {

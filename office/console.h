@@ -35,6 +35,11 @@ int	page_fleet(const struct req *, struct html *, const char *district, const ch
 int	page_board(const struct req *, struct html *, const char *site);
 int	page_reports(const struct req *, struct html *, const char *message);
 int	page_audit(const struct req *, struct html *);
+/* air now: the form (message above it, when given; sent_id: the live just sent, with its end button) */
+int	page_air(const struct req *, struct html *, const char *message, const char *sent_id);
+/* the sites r->u may air on (malloc'd, page_air_sites_free); count or -1 */
+int	page_air_sites(const struct req *, char ***sites);
+void	page_air_sites_free(char **sites, int n);
 void	page_error(const struct req *, struct html *, const char *title, const char *message);
 /* the fleet table as CSV (base/csv.h: formula cells neutralised); 0 or -1 */
 int	page_fleet_csv(const struct req *, FILE *, const char *district, const char *commune);

@@ -14,6 +14,7 @@
 #include "base/csv.h"
 #include "base/translate.h"
 #include "office/console.h"
+#include "office/office.h"
 #include "office/store.h"
 
 #define MAX_BOARDS 5000
@@ -26,6 +27,7 @@
 /* one board's line of the fleet table, as text, the same for the page and the events stream */
 struct cells {
 	char	 site[64], district[64], state[160], airing[320], serial[24], version[40], disk[32], alarms[1024];
+	char	 live[320];	/* the board's last answer to a live command, "-" when none */
 	int	 online, alarm;
 };
 
@@ -104,6 +106,10 @@ fill_cells(const struct req *r, const char *const *v, struct cells *c, json_t **
 		add(c->alarms, sizeof(c->alarms), jstr(s, "last_error"));
 	if (strcmp(jstr(s, "clock"), "unsynced") == 0)
 		add(c->alarms, sizeof(c->alarms), T(r, N_("clock not synchronised")));
+	if (json_is_object(json_object_get(s, "live")))
+		office_live_ack_text(json_object_get(s, "live"), c->live, sizeof(c->live));
+	else
+		snprintf(c->live, sizeof(c->live), "-");
 	if (strcmp(jstr(json_object_get(s, "config_push"), "outcome"), "refused") == 0)
 		add(c->alarms, sizeof(c->alarms), T(r, N_("refused the pushed config")));
 	c->alarm = c->alarms[0] != '\0';
@@ -158,9 +164,9 @@ page_fleet_json(const struct req *r, const char *district, const char *commune)
 	}
 	for (int i = 0; i < f.n; i++) {
 		struct cells *c = &f.c[i];
-		json_array_append_new(a, json_pack("{s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s}", "site", c->site, "online",
+		json_array_append_new(a, json_pack("{s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "site", c->site, "online",
 		    c->online, "state", c->state, "airing", c->airing, "serial", c->serial, "version", c->version, "disk",
-		    c->disk, "alarms", c->alarms));
+		    c->disk, "alarms", c->alarms, "live", c->live));
 	}
 	s = json_dumps(a, JSON_COMPACT);
 	json_decref(a);
@@ -200,6 +206,11 @@ head(const struct req *r, struct html *h, const char *title)
 		html_raw(h, "</a> <a href=\"/reports\">");
 		html_text(h, T(r, N_("Reports")));
 		html_raw(h, "</a> ");
+		if (r->u.role != ROLE_AUDITOR) {
+			html_raw(h, "<a href=\"/air\">");
+			html_text(h, T(r, N_("Air now")));
+			html_raw(h, "</a> ");
+		}
 		if (r->u.role == ROLE_ADMIN || r->u.role == ROLE_AUDITOR) {
 			html_raw(h, "<a href=\"/audit\">");
 			html_text(h, T(r, N_("Audit trail")));
@@ -347,6 +358,113 @@ page_fleet(const struct req *r, struct html *h, const char *district, const char
 		html_text(h, T(r, N_("No board matches (or none has reported to the collector yet).")));
 		html_raw(h, "</p>");
 	}
+	foot(h);
+	free(f.c);
+	return 200;
+}
+
+int
+page_air_sites(const struct req *r, char ***sites)
+{
+	struct fleet f;
+	char **v;
+
+	*sites = NULL;
+	if (fleet_read(r, &f, NULL, NULL) < 0) {
+		free(f.c);
+		return -1;
+	}
+	if ((v = calloc((size_t)f.n + 1, sizeof(*v))) == NULL) {
+		free(f.c);
+		return -1;
+	}
+	for (int i = 0; i < f.n; i++)
+		v[i] = strdup(f.c[i].site);
+	free(f.c);
+	*sites = v;
+	return f.n;
+}
+
+void
+page_air_sites_free(char **sites, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(sites[i]);
+	free(sites);
+}
+
+int
+page_air(const struct req *r, struct html *h, const char *message, const char *sent_id)
+{
+	struct fleet f;
+
+	if (fleet_read(r, &f, NULL, NULL) < 0) {
+		free(f.c);
+		page_error(r, h, T(r, N_("Air now")), store_error(r->db));
+		return 500;
+	}
+	head(r, h, T(r, N_("Air now")));
+	html_raw(h, "<h1>");
+	html_text(h, T(r, N_("Air now: a live stream on chosen boards")));
+	html_raw(h, "</h1>");
+	if (message) {
+		html_raw(h, "<p class=\"message\" id=\"message\">");
+		html_text(h, message);
+		html_raw(h, "</p>");
+	}
+	html_raw(h, "<form method=\"post\" action=\"/air\" class=\"air\"><input type=\"hidden\" name=\"csrf\" value=\"");
+	html_text(h, r->u.csrf);
+	html_raw(h, "\"><label>");
+	html_text(h, T(r, N_("Stream address (http:// or https://)")));
+	html_raw(h, " <input name=\"url\" type=\"url\" required maxlength=\"1000\"></label><label>");
+	html_text(h, T(r, N_("Level")));
+	html_raw(h, " <select name=\"level\"><option value=\"priority\">");
+	html_text(h, T(r, N_("priority")));
+	html_raw(h, "</option><option value=\"emergency\">");
+	html_text(h, T(r, N_("emergency (airs even in quiet hours)")));
+	html_raw(h, "</option></select></label><label>");
+	html_text(h, T(r, N_("At most (minutes)")));
+	html_raw(h, " <input name=\"minutes\" type=\"number\" min=\"1\" max=\"240\" value=\"30\"></label>");
+	html_raw(h, "<table id=\"fleet\" data-events=\"/events?district=&amp;commune=\"><thead><tr><th></th>");
+	th(r, h, N_("Commune"));
+	th(r, h, N_("State"));
+	th(r, h, N_("Answer to the last live command"));
+	html_raw(h, "</tr></thead><tbody>");
+	for (int i = 0; i < f.n; i++) {
+		struct cells *c = &f.c[i];
+		html_raw(h, "<tr data-site=\"");
+		html_text(h, c->site);
+		html_rawf(h, "\" class=\"%s\"><td><input type=\"checkbox\" value=\"1\" name=\"site.", c->online ? "on" : "off");
+		html_text(h, c->site);
+		html_raw(h, "\"></td><td>");
+		html_text(h, c->site);
+		html_raw(h, "</td>");
+		td(r, h, "state", N_("State"), c->state);
+		td(r, h, "live", N_("Answer to the last live command"), c->live);
+		html_raw(h, "</tr>");
+	}
+	html_raw(h, "</tbody></table><button type=\"submit\" name=\"go\" value=\"1\">");
+	html_text(h, T(r, N_("Air now")));
+	html_raw(h, "</button></form>");
+	if (sent_id) {	/* the end of what was just sent, to the same boards */
+		html_raw(h, "<form method=\"post\" action=\"/air/end\" class=\"air-end\"><input type=\"hidden\" name=\"csrf\" "
+		    "value=\"");
+		html_text(h, r->u.csrf);
+		html_raw(h, "\"><input type=\"hidden\" name=\"id\" value=\"");
+		html_text(h, sent_id);
+		html_raw(h, "\"><p>");
+		for (int i = 0; i < f.n; i++) {
+			html_raw(h, "<label><input type=\"checkbox\" checked value=\"1\" name=\"site.");
+			html_text(h, f.c[i].site);
+			html_raw(h, "\"> ");
+			html_text(h, f.c[i].site);
+			html_raw(h, "</label> ");
+		}
+		html_raw(h, "</p><button type=\"submit\">");
+		html_textf(h, "%s %s", T(r, N_("End live")), sent_id);
+		html_raw(h, "</button></form>");
+	}
+	html_raw(h, "<p><span id=\"live\"></span></p>");
 	foot(h);
 	free(f.c);
 	return 200;

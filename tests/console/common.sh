@@ -1,6 +1,6 @@
 # Sourced by the console tests (tests/cli/console-*.sh), after
 # tests/fleet-common.sh (temp folder, cleanup hooks, ok/notok, PostgreSQL):
-#   console_start DBURL      loaxa-office serve on 127.0.0.1, an ephemeral port: $CONSOLE (http://127.0.0.1:PORT)
+#   console_start DBURL [ARGS] loaxa-office serve on 127.0.0.1, an ephemeral port: $CONSOLE (http://127.0.0.1:PORT)
 #   console_stop
 #   seed_boards DBURL        three boards' status and records, as the collector stores them: xa-a and xa-b (district
 #                            hoa-an), xa-c (district other, offline, its last error "=1+2", a formula in a
@@ -11,9 +11,11 @@
 #   csrf JAR                 the session's CSRF token, from the fleet page's logout form
 #   get JAR PATH [CURL-ARGS] the status, the body in $tmp/body
 OFFICE=$BUILD/loaxa-office
-console_start() {
+console_start() {	# console_start DBURL [SERVE-ARGS...]
 	: > "$tmp/console.err"
-	"$OFFICE" serve --db "$1" --listen 127.0.0.1:0 --silent-minutes 10 2>> "$tmp/console.err" &
+	db=$1
+	shift
+	"$OFFICE" serve --db "$db" --listen 127.0.0.1:0 --silent-minutes 10 "$@" 2>> "$tmp/console.err" &
 	console_pid=$!
 	wait_for 20 grep -q ' 127\.0\.0\.1:[0-9][0-9]*$' "$tmp/console.err" || { echo "# serve did not start:"; sed 's/^/#   /' "$tmp/console.err"; return 1; }
 	CONSOLE=http://127.0.0.1:$(sed -n 's/.* 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tmp/console.err" | head -1)
