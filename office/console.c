@@ -50,7 +50,8 @@
 #define MAX_BODY	16384
 #define MAX_REPORT	(64u << 20)
 #define FAIL_WINDOW	900	/* failed logins counted over the last 15 minutes */
-#define EVENT_MS	2000	/* the events stream looks at the store this often */
+#define EVENT_MS	1000	/* the events stream looks at the store this often: a status reaches the page
+				 * within about a second of the collector storing it (make bench: console) */
 #define MAX_DAYS	3660	/* a report's longest range (report's own limit) */
 #define MAX_HASHING	4	/* Argon2id checks at once: 64 MiB each */
 #define MAX_STREAMS	128	/* open events streams (a thread each) */
