@@ -235,10 +235,10 @@ size: all
 	    $$(stat -c %s $(BUILD)/$$f.stripped) $$(( $$(stat -c %s $(BUILD)/$$f.stripped) / 1024 )); done
 
 # the package in a booted Debian 12 board under QEMU (tests/image/run; root)
-deps-image:
+deps-image: deps
 	tests/deps.sh --image
 
-check-image:
+check-image: all
 	tests/image/run
 
 # cross builds: foreign architectures, toolchains and -dev packages (a big download; not part of check)

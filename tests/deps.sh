@@ -87,7 +87,7 @@ case ${1:-} in
 	# kernel are installed by tests/image/build.sh, which knows its version)
 	missing=""
 	for p in qemu-system-x86 qemu-utils debootstrap e2fsprogs dosfstools mtools socat linux-source-6.1 xz-utils \
-	    debhelper dpkg-dev fakeroot ffmpeg espeak-ng python3 make gcc; do installed "$p" || missing="$missing $p"; done
+	    debhelper dpkg-dev fakeroot ffmpeg espeak-ng python3 make gcc mosquitto openssl; do installed "$p" || missing="$missing $p"; done
 	[ -z "$missing" ] && { echo "deps --image: everything is installed"; exit 0; }
 	echo "deps --image: installing$missing"
 	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -q || true

@@ -14,6 +14,7 @@ LOAXA_IMAGE_QUIET seconds (default 600) is killed and its console shown.
 The guest's only network is QEMU's user network, restricted
 (restrict=on): it reaches nothing but the forwards named here.
 """
+import base64
 import json
 import os
 import select
@@ -125,7 +126,51 @@ def serve_radio():
     return p
 
 
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+OFFICE = os.path.join(TOP, "build", "loaxa-office")
+FLEET = os.path.join(W, "fleet")
+
+
+def fleet_start():
+    """the office of the fleet scenario (tests/image/fleet.sh made it): Mosquitto with TLS, forwarded to the
+    guest's 10.0.2.100:8883, and `loaxa-office collect` into SQLite; their processes"""
+    if not os.path.exists(os.path.join(FLEET, "mosquitto.conf")):
+        return []
+    port = int(open(os.path.join(FLEET, "port")).read())
+    broker = subprocess.Popen(["mosquitto", "-c", os.path.join(FLEET, "mosquitto.conf")],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    FORWARDS.append((8883, port))
+    collect = subprocess.Popen([OFFICE, "collect", "-c", os.path.join(FLEET, "office.cfg"), "--insecure", "--db",
+                                "sqlite:" + os.path.join(FLEET, "fleet.sqlite")],
+                               stdout=open(os.path.join(FLEET, "collect.out"), "w"),
+                               stderr=open(os.path.join(FLEET, "collect.err"), "w"))
+    return [collect, broker]
+
+
+def publish(*args):
+    site = open(os.path.join(FLEET, "site")).read().strip()
+    r = subprocess.run([OFFICE, "publish", "-c", os.path.join(FLEET, "office.cfg"), "--sign-key",
+                        os.path.join(FLEET, "sign.key")] + list(args) + ["--sites", site],
+                       capture_output=True, text=True, timeout=120)
+    out = (r.stdout + r.stderr).replace("\n", " ")[-300:]
+    return ("DONE " if r.returncode == 0 else "FAIL exit %d: " % r.returncode) + out
+
+
 def do(qmp, words):
+    if words[0] == "publish-config":       # the guest's config, base64, with a new serial: signed and pushed
+        path = os.path.join(FLEET, "pushed.cfg")
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(words[1]))
+        return publish("config", path)
+    if words[0] == "publish-bulletins":
+        return publish("bulletins", os.path.join(W, "radio", "set", "manifest.cfg"), "--base-url",
+                       "http://10.0.2.100/set/")
     if words[0] == "usb-plug":
         name = words[1]
         img = os.path.join(W, "usb-%s.img" % name)
@@ -219,9 +264,13 @@ def main():
 
 if __name__ == "__main__":
     radio = serve_radio()
+    office = fleet_start()
     try:
         finished = main()
     finally:
         radio.terminate()
+        for proc in office:
+            proc.terminate()
+            proc.wait()
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(0 if failed == 0 and finished else 1)

@@ -183,8 +183,39 @@ def judge_powercut():
         if v else "power cut: loaxa log verify after the cut", v)
 
 
+# --- 7. the fleet: what reached the office's store ------------------------------------
+def judge_fleet():
+    import sqlite3
+    db = os.path.join(W, "fleet", "fleet.sqlite")
+    site = open(os.path.join(W, "fleet", "site")).read().strip() if os.path.exists(os.path.join(W, "fleet", "site")) else ""
+    try:
+        c = sqlite3.connect(db)
+        n = c.execute("SELECT count(*) FROM records WHERE site = ?", (site,)).fetchone()[0]
+        row = c.execute("SELECT seq, fault, status FROM boards WHERE site = ?", (site,)).fetchone()
+    except sqlite3.Error as e:
+        tap(False, "fleet: the office's store (%s) holds the board" % db, str(e))
+        return
+    seq, fault, status = row if row else (0, "no board", "{}")
+    try:
+        serial = json.loads(status or "{}").get("serial")
+    except ValueError:
+        serial = None
+    err = ""
+    try:
+        with open(os.path.join(W, "fleet", "collect.err"), errors="replace") as f:
+            err = f.read()[-2000:]
+    except OSError:
+        pass
+    tap(n > 0 and not fault and seq == n, "fleet: the board's %d records are in the office's store, their chain "
+        "verified by the collector (up to record %s)" % (n, seq), "fault: %s\n%s" % (fault, err))
+    tap(serial == 31, "fleet: the office's store has the board's status, running the pushed serial (%s)" % serial,
+        status)
+
+
 if want("usb"):
     judge_usb()
+if want("fleet"):
+    judge_fleet()
 if want("powercut"):
     judge_powercut()
 
