@@ -15,8 +15,10 @@
 
 #include <stddef.h>
 
-/* frames looked at together: a stretch is oversampled whole or skipped whole */
-#define AUDIO_TP_SPAN	128
+/* frames taken in at a time; within them, a stretch of AUDIO_TP_SUB frames
+ * is oversampled whole or skipped whole */
+#define AUDIO_TP_SPAN	256
+#define AUDIO_TP_SUB	16
 
 struct audio_tp;
 
