@@ -56,6 +56,8 @@
 #define MAX_DELAY	((TAPS + 2 - 1) / 2)	/* taps per phase at most (2x) */
 #define ALMOST_ZERO	0.000001		/* libebur128's, for dropping zero taps */
 
+_Static_assert(AUDIO_TP_SPAN % AUDIO_TP_SUB == 0, "a span is whole sub-blocks");
+
 struct phase {
 	unsigned	count;
 	unsigned	index[MAX_DELAY];	/* k: how many samples back */
@@ -166,8 +168,8 @@ oversample(struct audio_tp *tp, const float *x, size_t a, size_t len)
 		const struct phase *p = &tp->ph[f];
 
 		/* AUDIO_TP_SUB outputs always (a constant count the compiler
-		 * vectorizes); those past len read stale samples and are left
-		 * out below */
+		 * vectorizes); those past len read the zeros that pad the last
+		 * sub-block and are left out below */
 		for (size_t i = 0; i < AUDIO_TP_SUB; i++)
 			acc[i] = 0.0;
 		for (unsigned t = 0; t < p->count; t++) {
@@ -187,7 +189,8 @@ oversample(struct audio_tp *tp, const float *x, size_t a, size_t len)
 	return pk;
 }
 
-/* one channel's span: x[hist .. hist + len) are new, zeros after them */
+/* one channel's span: x[hist .. hist + len) are new, zeros after them to
+ * the end of the last sub-block */
 static void
 span(struct audio_tp *tp, unsigned c, float *x, size_t len)
 {
@@ -196,7 +199,7 @@ span(struct audio_tp *tp, unsigned c, float *x, size_t len)
 
 	for (size_t i = 0; i < tp->hist; i++)
 		h = mag(x[i]) > h ? mag(x[i]) : h;
-	for (size_t s = 0; s < AUDIO_TP_SPAN / AUDIO_TP_SUB; s++) {
+	for (size_t s = 0; s * AUDIO_TP_SUB < len; s++) {
 		const float *y = x + tp->hist + s * AUDIO_TP_SUB;
 		int32_t k = 0;
 
@@ -256,7 +259,7 @@ audio_tp_add(struct audio_tp *tp, const float *frames, size_t n)
 
 				for (size_t i = 0; i < len; i++)
 					x[i] = frames[i * tp->ch + c];
-				for (size_t i = len; i < AUDIO_TP_SPAN; i++)
+				for (size_t i = len; i % AUDIO_TP_SUB != 0; i++)
 					x[i] = 0;
 			}
 		for (unsigned c = 0; c < tp->ch; c++) {
