@@ -77,9 +77,10 @@ struct audio_tp {
 };
 
 /*
- * interp_create()'s coefficients, computed as it does (the same expressions,
- * the same libm at run time: taps and factor are not constants here, so the
- * compiler cannot fold them into other roundings).
+ * interp_create()'s coefficients, computed as it does: the same expressions
+ * in the same order, through the same libm at run time (test_audio_truepeak
+ * compares the outcome with libebur128's bit for bit, so a compiler that
+ * folded them otherwise would be caught).
  */
 static void
 make_filter(struct audio_tp *tp, unsigned taps, unsigned factor)
