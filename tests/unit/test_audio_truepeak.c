@@ -68,7 +68,7 @@ static int mismatches;
 static void
 check(const char *what, const float *x, size_t n, unsigned ch, unsigned long rate)
 {
-	static const size_t chunks[] = { 4096, 1, 7, AUDIO_TP_SPAN, AUDIO_TP_SPAN + 5 };
+	static const size_t chunks[] = { 4096, 7, AUDIO_TP_SPAN, AUDIO_TP_SPAN + 5 };
 	double ref = ref_peak(x, n, ch, rate);
 
 	for (size_t k = 0; k < sizeof(chunks) / sizeof(chunks[0]); k++) {
