@@ -1,6 +1,8 @@
 /*
- * measure: see measure.h. One pass: decode (decode.c) into libebur128 with
- * integrated loudness and true peak (4x oversampled) enabled.
+ * measure: see measure.h. One pass: decode (decode.c) into libebur128 for
+ * the integrated loudness, and into truepeak.c for the true peak (the same
+ * figure as libebur128's EBUR128_MODE_TRUE_PEAK, without oversampling the
+ * stretches that cannot hold the peak: most of a file).
  */
 #include <ebur128.h>
 #include <math.h>
@@ -9,6 +11,7 @@
 
 #include "audio/decode.h"
 #include "audio/measure.h"
+#include "audio/truepeak.h"
 #include "base/translate.h"
 
 #define BLOCK 4096	/* frames per read */
@@ -18,6 +21,7 @@ audio_measure(const char *path, struct audio_measure *m, char *err, size_t errle
 {
 	struct audio_dec *d;
 	ebur128_state *st = NULL;
+	struct audio_tp *tp = NULL;
 	float *buf = NULL;
 	double lufs, peak = 0, p;
 	long long frames = 0;
@@ -29,7 +33,8 @@ audio_measure(const char *path, struct audio_measure *m, char *err, size_t errle
 	ch = audio_dec_channels(d);
 	if ((buf = malloc(sizeof(float) * BLOCK * (size_t)ch)) == NULL ||
 	    (st = ebur128_init((unsigned)ch, (unsigned long)audio_dec_rate(d),
-	    EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK)) == NULL) {
+	    EBUR128_MODE_I)) == NULL ||
+	    (tp = audio_tp_new((unsigned)ch, (unsigned long)audio_dec_rate(d))) == NULL) {
 		snprintf(err, errlen, _("%s: out of memory measuring loudness"), path);
 		goto out;
 	}
@@ -40,6 +45,7 @@ audio_measure(const char *path, struct audio_measure *m, char *err, size_t errle
 			snprintf(err, errlen, _("%s: loudness measurement failed"), path);
 			goto out;
 		}
+		audio_tp_add(tp, buf, (size_t)n);
 		frames += n;
 	}
 	if (n < 0) {
@@ -55,7 +61,7 @@ audio_measure(const char *path, struct audio_measure *m, char *err, size_t errle
 		goto out;
 	}
 	for (int c = 0; c < ch; c++)
-		if (ebur128_true_peak(st, (unsigned)c, &p) == EBUR128_SUCCESS && p > peak)
+		if ((p = audio_tp_peak(tp, (unsigned)c)) > peak)
 			peak = p;
 	m->duration_ms = (long)((frames * 1000 + audio_dec_rate(d) / 2) / audio_dec_rate(d));
 	m->loudness_lufs = lufs;
@@ -66,6 +72,7 @@ audio_measure(const char *path, struct audio_measure *m, char *err, size_t errle
 out:
 	if (st)
 		ebur128_destroy(&st);
+	audio_tp_free(tp);
 	free(buf);
 	audio_dec_close(d);
 	return r;

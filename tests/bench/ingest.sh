@@ -6,7 +6,10 @@
 # (R128 loudness and true peak, in the limited child), so two more peers say
 # where its time goes: `mpg123 -t` decoding the same files (the decode check
 # alone, no loudness), and `loaxa ingest` of the same stick again, when every
-# file is a duplicate (copy, hash and fsync, no decoding).
+# file is a duplicate (copy, hash and fsync, no decoding). The ingest
+# measures one file per core at once while the peers run one after the
+# other, so a last row gives the CPU time of both: what the ratio would be
+# on one core.
 # Prints rows "measure|loaxa|peer|ratio|target" (tests/bench/run).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -51,19 +54,33 @@ CFG
 
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+# mark NAME: the CPU seconds (user + sys) of the children this shell has
+# waited for so far, measuring children included, into $dir/cpu.NAME;
+# `times` must run in this shell (in $(...) it would count a subshell's)
+mark() { times > "$dir/cpu.$1"; }
+cpu() {
+	awk 'NR == 2 { n = 0; for (i = 1; i <= 2; i++) { split($i, t, "m"); sub(/s$/, "", t[2]); n += t[1] * 60 + t[2] }
+		printf "%.3f", n }' "$dir/cpu.$1"
+}
 cat "$dir"/stick/LOAXA/*.mp3 > /dev/null
 
+mark peer0
 t0=$(now)
 cp "$dir"/stick/LOAXA/*.mp3 "$dir/copy/"
 sha256sum "$dir"/copy/*.mp3 > /dev/null
 t1=$(now)
+mark peer1
 peer=$(secs "$t0" "$t1")
+peercpu=$(secs "$(cpu peer0)" "$(cpu peer1)")
 rm -f "$dir"/copy/*
 
+mark ing0
 t0=$(now)
 "$BUILD/loaxa" ingest -c "$dir/loaxa.cfg" --no-speak "$dir/stick" > "$dir/out" 2>&1 || { cat "$dir/out"; exit 1; }
 t1=$(now)
+mark ing1
 ing=$(secs "$t0" "$t1")
+ingcpu=$(secs "$(cpu ing0)" "$(cpu ing1)")
 grep -q "Result: $n loaded" "$dir/out" || { echo "ingest did not load all $n files:"; head -20 "$dir/out"; exit 1; }
 
 rm -f "$dir"/stick/LOAXA/receipt-*
@@ -72,14 +89,19 @@ t0=$(now)
 t1=$(now)
 again=$(secs "$t0" "$t1")
 
+mark dec0
 t0=$(now)
 for f in "$dir"/stick/LOAXA/*.mp3; do mpg123 -q -t "$f"; done
 t1=$(now)
+mark dec1
 dec=$(secs "$t0" "$t1")
+deccpu=$(secs "$(cpu dec0)" "$(cpu dec1)")
 
 echo "ingest: $n files, $((total / 1000000)) MB, $minutes minutes of 128 kb/s MP3 ($(nproc) cores)" >&2
-awk -v n="$n" -v mb="$((total / 1000000))" -v i="$ing" -v p="$peer" -v a="$again" -v d="$dec" 'BEGIN {
+awk -v n="$n" -v mb="$((total / 1000000))" -v i="$ing" -v p="$peer" -v a="$again" -v d="$dec" \
+    -v ic="$ingcpu" -v pc="$peercpu" -v dc="$deccpu" 'BEGIN {
 	printf "ingest %d MB of MP3 bulletins (%d files, decoded and measured)|%.1f s|%.2f s (cp + sha256sum)|%.1fx|<= 2x\n", mb, n, i, p, i / p
 	printf "ingest the same stick again (all duplicates: copy, hash, fsync)|%.2f s|%.2f s (cp + sha256sum)|%.1fx|<= 2x\n", a, p, a / p
-	printf "ingest %d MB against the decode check alone|%.1f s|%.1f s (cp + sha256sum + mpg123 -t)|%.1fx|-\n", mb, i, p + d, i / (p + d)
+	printf "ingest %d MB against the decode check alone|%.1f s|%.1f s (cp + sha256sum + mpg123 -t)|%.2fx|<= 1.3x\n", mb, i, p + d, i / (p + d)
+	printf "the same, CPU time (user + sys, every process: what one core would take)|%.1f s|%.1f s (cp + sha256sum + mpg123 -t)|%.2fx|-\n", ic, pc + dc, ic / (pc + dc)
 }'
