@@ -1529,6 +1529,9 @@ fstr(const struct logline_field *f)
 struct common_fields {
 	const char	*ts, *boot, *clock, *type, *site, *epoch, *prev, *mac;
 	const struct logline_field *seq, *mono;
+	long long	 t;		/* ts, parsed once */
+	long		 off;		/* its UTC offset */
+	int32_t		 day;		/* epoch, parsed once */
 };
 
 /* the common fields' presence, order and forms */
@@ -1539,8 +1542,6 @@ check_form(struct vstate *v, const struct logline *rec, const char *line, size_t
 	const struct logline_field *top[9] = { 0 }, *last2[2] = { 0 };
 	unsigned char b[HASH_LEN];
 	int n = 0;
-	int32_t d;
-	long long t;
 
 	for (int i = 0; i < rec->n; i++) {
 		if (rec->f[i].parent != -1)
@@ -1572,7 +1573,7 @@ check_form(struct vstate *v, const struct logline *rec, const char *line, size_t
 		const struct logline_field *seq = cf->seq, *mono = cf->mono;
 	if (!is_int(seq) || seq->i < 1)
 		return fault(v, "%s", _("malformed record: seq is not a positive whole number"));
-	if (ts == NULL || date_parse_ts(ts, &t, NULL) < 0)
+	if (ts == NULL || date_parse_ts(ts, &cf->t, &cf->off) < 0)
 		return fault(v, "%s", _("malformed record: ts is not a time like 2026-01-02T08:00:05+07:00"));
 	if (cf->boot == NULL)
 		return fault(v, "%s", _("malformed record: boot is not a string"));
@@ -1584,7 +1585,7 @@ check_form(struct vstate *v, const struct logline *rec, const char *line, size_t
 		return fault(v, "%s", _("malformed record: unknown type"));
 	if (site == NULL || *site == '\0')
 		return fault(v, "%s", _("malformed record: no site"));
-	if (ep == NULL || date_parse(ep, &d) < 0)
+	if (ep == NULL || date_parse(ep, &cf->day) < 0)
 		return fault(v, "%s", _("malformed record: epoch is not a date"));
 	if (from_hex(cf->prev, prev) < 0 || from_hex(mac, b) < 0)
 		return fault(v, "%s", _("malformed record: prev or mac is not 64 hex digits"));
@@ -1683,7 +1684,8 @@ check_times(struct vstate *v, const struct logline *rec, const struct common_fie
 
 	if (strcmp(cf->clock, "synced") != 0)
 		return 0;	/* an unsynced time vouches for nothing; the report treats it so */
-	date_parse_ts(cf->ts, &ts, &off);	/* check_form parsed it */
+	ts = cf->t;	/* check_form parsed it */
+	off = cf->off;
 	day = date_local_day(ts, off);
 	if (day < epoch || (day > epoch && strcmp(cf->type, "seal") != 0)) {
 		date_format(epoch, d);
@@ -1734,7 +1736,7 @@ check_line(struct vstate *v, const struct logline *rec, const char *line, size_t
 	site = cf.site;
 	ep = cf.epoch;
 	ty = cf.type;
-	date_parse(ep, &epoch);
+	epoch = cf.day;
 	if (seq != want) {
 		if (v->seq == 0)
 			return fault(v, _("the log starts at record %lld, not 1: the first records were removed"), seq);
@@ -1806,7 +1808,7 @@ check_line(struct vstate *v, const struct logline *rec, const char *line, size_t
 	v->epoch = epoch;
 	v->last_seal = strcmp(ty, "seal") == 0;
 	if (strcmp(cf.clock, "synced") == 0)
-		date_parse_ts(cf.ts, &v->last_ts, NULL);
+		v->last_ts = cf.t;
 	return 0;
 }
 
