@@ -70,5 +70,5 @@ awk -v p="$parse" -v n="$appends" -v a="$app_s" -v d="$dd_s" -v sz="$size" -v vs
 	printf "airing log: log verify --seed over %.0f MB (%d records, %d files), 2 threads (a reader ahead hashes)|%.1f MB/s|%.1f MB/s (b2sum -l 256)|%.2fx|-\n", mb, recs, files, mb / vs, mb / b, (mb / vs) / (mb / b)
 	printf "airing log: log verify, no seed, 2 threads|%.1f MB/s|%.1f MB/s (b2sum -l 256)|%.2fx|-\n", mb / vn, mb / b, (mb / vn) / (mb / b)
 	printf "airing log: log verify, no seed, one thread (LOAXA_THREADS=1)|%.1f MB/s|%.1f MB/s (b2sum -l 256)|%.2fx|-\n", mb / v1, mb / b, (mb / v1) / (mb / b)
-	printf "airing log: log verify --seed against jansson parsing alone|%.1f MB/s|%.1f MB/s (json_loadb of every line, nothing else)|%.2fx|-\n", mb / vs, mb / p, (mb / vs) / (mb / p)
+	printf "airing log: log verify --seed (2 threads) against jansson parsing alone (one)|%.1f MB/s|%.1f MB/s (json_loadb of every line, nothing else)|%.2fx|-\n", mb / vs, mb / p, (mb / vs) / (mb / p)
 }'

@@ -111,5 +111,5 @@ awk -v r="$records" -v n="$n" -v k="$tenth" -v mb="$mb" -v full="$t_full" -v nov
 	printf "report, %d communes (10%%) against %d, verified|%.3f s|%.2f s (%d communes)|%.1fx|~10x (linear)\n", k, n, tenth, full, n, full / tenth
 	printf "log verify, one commune (%.1f MB), MB/s, 2 threads (a reader ahead hashes)|%.0f MB/s|%.0f MB/s (b2sum -l 256, one thread)|%.2fx|>= 0.5x\n", ob / 1048576, ob / 1048576 / tv, ob / 1048576 / tb, (ob / tv) / (ob / tb)
 	printf "log verify, the same, one thread (LOAXA_THREADS=1)|%.0f MB/s|%.0f MB/s (b2sum -l 256)|%.2fx|-\n", ob / 1048576 / tv1, ob / 1048576 / tb, (ob / tv1) / (ob / tb)
-	printf "log verify against jansson, the parser it read with before|%.0f MB/s|%.0f MB/s (json_loadb of each line, parse only)|%.1fx|-\n", ob / 1048576 / tv, ob / 1048576 / tj, (ob / tv) / (ob / tj)
+	printf "log verify, one thread, against jansson, the parser it read with before|%.0f MB/s|%.0f MB/s (json_loadb of each line, parse only)|%.1fx|-\n", ob / 1048576 / tv1, ob / 1048576 / tj, (ob / tv1) / (ob / tj)
 }'
