@@ -1973,13 +1973,14 @@ ahead_run(void *arg)
 	for (int fi = 0; fi < a->n; fi++) {
 		struct lfile lf;
 		char err[256] = "";
-		int rc, k = fi % 2;
+		int rc, k = fi % 2, stop;
 
 		pthread_mutex_lock(&a->mu);
 		while (!a->stop && a->slot[k].fi >= 0)
 			pthread_cond_wait(&a->cv, &a->mu);
+		stop = a->stop;
 		pthread_mutex_unlock(&a->mu);
-		if (a->stop)
+		if (stop)
 			break;
 		if ((rc = lfile_load(a->dir, a->days[fi], &lf, err, sizeof(err))) == 0 && lf.n > 0 &&
 		    (lf.hash = malloc((size_t)lf.n * HASH_LEN)) != NULL)
