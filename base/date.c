@@ -83,11 +83,22 @@ date_parse(const char *s, int32_t *day)
 {
 	int y, m, d;
 
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
-	    digits(s, 4, &y) || digits(s + 5, 2, &m) || digits(s + 8, 2, &d) ||
+	/* the day last parsed on this thread: a log's records come a day at a time */
+	static _Thread_local char last[10];
+	static _Thread_local int32_t last_day = DATE_NONE;
+
+	if (strlen(s) != 10)
+		return -1;
+	if (last_day != DATE_NONE && memcmp(s, last, 10) == 0) {
+		*day = last_day;
+		return 0;
+	}
+	if (s[4] != '-' || s[7] != '-' || digits(s, 4, &y) || digits(s + 5, 2, &m) || digits(s + 8, 2, &d) ||
 	    !date_valid(y, m, d))
 		return -1;
 	*day = date_from_civil(y, m, d);
+	memcpy(last, s, 10);
+	last_day = *day;
 	return 0;
 }
 

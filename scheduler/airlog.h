@@ -218,6 +218,13 @@ struct airlog_read_opts {
 	 */
 	void		(*reset)(void *arg);
 	void		*arg;
+	/*
+	 * Verifying, a second thread may load the next file and hash its lines
+	 * while this one checks (on a machine with more than one core): for a
+	 * caller that reads one log with a core to spare (log verify, a
+	 * report on fewer logs than cores). The checks are the same.
+	 */
+	int		 read_ahead;
 };
 int	airlog_read(const char *dir, const struct airlog_verify_opts *, const struct airlog_read_opts *,
 	    struct airlog_fault *, struct airlog_verify_stats *);

@@ -193,6 +193,9 @@ reset(void *arg)
 		abort();
 }
 
+/* fewer logs than cores: each reader has a core to spare for reading ahead (read_all sets it) */
+static int spare_core;
+
 static void
 read_site(struct render_site *s, const struct render *rp)
 {
@@ -213,6 +216,7 @@ read_site(struct render_site *s, const struct render *rp)
 	ro.visit = visit;
 	ro.reset = reset;
 	ro.arg = s;
+	ro.read_ahead = spare_core;
 	s->rc = airlog_read(s->dir, &vo, &ro, &s->fault, &s->st);
 	sodium_memzero(s->seed, sizeof(s->seed));
 	rpt_finish(s->rpt);
@@ -280,8 +284,10 @@ read_all(struct render *rp)
 		n = 1;
 	if (n > 16)
 		n = 16;
-	if (n > rp->nsites)
+	if (n > rp->nsites) {
 		n = rp->nsites;
+		spare_core = 1;
+	}
 	pthread_mutex_init(&p.mu, NULL);
 	for (long i = 1; i < n; i++)
 		if (pthread_create(&th[started], NULL, worker, &p) == 0)

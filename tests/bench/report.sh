@@ -97,17 +97,19 @@ for name in sys.argv[1:]:
 
 one=$cache/xa-001/airlog
 onebytes=$(cat "$one"/*.jsonl | wc -c)
-t_verify=$(best "$LOAXA" log verify --airlog "$one")
+t_verify=$(best "$LOAXA" log verify --airlog "$one")	# two threads: a reader ahead loads and hashes the next file
+t_verify1=$(LOAXA_THREADS=1 best "$LOAXA" log verify --airlog "$one")
 t_b2=$(best b2sum -l 256 "$one"/*.jsonl)
 t_jansson=$("$BUILD/tests/test_airlog" --parse-only "$one")	# the old read path's floor: jansson's parse alone
 
 awk -v r="$records" -v n="$n" -v k="$tenth" -v mb="$mb" -v full="$t_full" -v nover="$t_nover" -v tenth="$t_tenth" \
     -v one="$t_one" -v cat="$t_cat" -v py="$t_py" -v ob="$onebytes" -v tv="$t_verify" -v tb="$t_b2" \
-    -v tj="$t_jansson" 'BEGIN {
-	printf "report, %d communes x 6 months (%d airings, %d MB), every log verified, 2 threads|%.2f s|%.2f s (python3 json.loads of each line)|%.2fx|< 2 s\n", n, r, mb, full, py, full / py
+    -v tj="$t_jansson" -v tv1="$t_verify1" 'BEGIN {
+	printf "report, %d communes x 6 months (%d airings, %d MB), every log verified, 2 threads|%.2f s|%.2f s (python3 json.loads of each line)|%.2fx|<= 1.5 s\n", n, r, mb, full, py, full / py
 	printf "report, the same, --no-verify|%.2f s|%.2f s (cat of the files)|%.2fx|-\n", nover, cat, nover / cat
 	printf "report, the same, one thread|%.2f s|%.2f s (2 threads)|%.2fx|~2x\n", one, full, one / full
 	printf "report, %d communes (10%%) against %d, verified|%.3f s|%.2f s (%d communes)|%.1fx|~10x (linear)\n", k, n, tenth, full, n, full / tenth
-	printf "log verify, one commune (%.1f MB), MB/s|%.0f MB/s|%.0f MB/s (b2sum -l 256)|%.2fx|-\n", ob / 1048576, ob / 1048576 / tv, ob / 1048576 / tb, (ob / tv) / (ob / tb)
-	printf "log verify against jansson, the parser it read with before|%.0f MB/s|%.0f MB/s (json_loadb of each line, parse only)|%.1fx|-\n", ob / 1048576 / tv, ob / 1048576 / tj, (ob / tv) / (ob / tj)
+	printf "log verify, one commune (%.1f MB), MB/s, 2 threads (a reader ahead hashes)|%.0f MB/s|%.0f MB/s (b2sum -l 256, one thread)|%.2fx|>= 0.5x\n", ob / 1048576, ob / 1048576 / tv, ob / 1048576 / tb, (ob / tv) / (ob / tb)
+	printf "log verify, the same, one thread (LOAXA_THREADS=1)|%.0f MB/s|%.0f MB/s (b2sum -l 256)|%.2fx|-\n", ob / 1048576 / tv1, ob / 1048576 / tb, (ob / tv1) / (ob / tb)
+	printf "log verify, one thread, against jansson, the parser it read with before|%.0f MB/s|%.0f MB/s (json_loadb of each line, parse only)|%.1fx|-\n", ob / 1048576 / tv1, ob / 1048576 / tj, (ob / tv1) / (ob / tj)
 }'
