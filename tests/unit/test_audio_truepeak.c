@@ -292,6 +292,7 @@ most_of_a_file_is_not_oversampled(void)
 int
 main(void)
 {
+	tap_plan(4);
 	TEST(fixtures_measure_as_libebur128_does);
 	TEST(synthetic_worst_cases_measure_as_libebur128_does);
 	TEST(worst_patterns_after_a_louder_sample_are_found);
