@@ -284,7 +284,15 @@ on_status(struct col *c, struct board *b, const char *payload, size_t len)
 	if (sent > b->b.seq && strcmp(json_string_value(json_object_get(s, "state")) ?
 	    json_string_value(json_object_get(s, "state")) : "", "offline") != 0)
 		nak(c, b, b->b.seq + 1);
-	rc = store_put_status(c->db, b->b.site, c->province, (long long)time(NULL), payload);
+	/* the latest status of the batch goes with the board's row, at the end of the transaction */
+	free(b->b.status);
+	if ((b->b.status = strndup(payload, len)) == NULL)
+		rc = -1;
+	else {
+		b->b.status_time = (long long)time(NULL);
+		b->dirty = 1;
+		rc = 0;
+	}
 	json_decref(s);
 	return rc;
 }
@@ -361,9 +369,19 @@ flush(struct col *c)
 			rc = on_status(c, b, q->payload, q->len);
 		free(site);
 	}
-	for (int i = 0; i < c->nb && rc == 0; i++)
-		if (c->bs[i].dirty)
-			rc = store_put_board(c->db, &c->bs[i].b);
+	if (rc == 0) {	/* every board the batch moved, in one statement (a round trip each was the cost) */
+		const struct store_board **dirty = malloc((size_t)c->nb * sizeof(*dirty) + 1);
+		int nd = 0;
+		for (int i = 0; dirty && i < c->nb; i++)
+			if (c->bs[i].dirty)
+				dirty[nd++] = &c->bs[i].b;
+		rc = dirty ? store_put_boards(c->db, dirty, nd) : -1;
+		free(dirty);
+	}
+	for (int i = 0; i < c->nb; i++) {	/* stored or not, a status is not kept: the next one comes */
+		free(c->bs[i].b.status);
+		c->bs[i].b.status = NULL;
+	}
 	if (rc == 0 && store_commit(c->db) == 0) {
 		c->commits++;
 		for (int i = 0; i < c->nb; i++) {
