@@ -74,6 +74,14 @@ struct msg {
 	size_t	 len;
 };
 
+/* a record that came again: its bytes are compared with the stored ones at the end of the batch */
+struct dup {
+	char		 site[64];
+	long long	 seq;
+	const char	*line;		/* in the batch's message */
+	size_t		 len;
+};
+
 struct col {
 	struct store		*db;
 	struct mosquitto	*m;
@@ -83,6 +91,8 @@ struct col {
 	json_t			*seeds, *keys;	/* site -> hex seed / "ed25519:..." */
 	struct msg		*q;
 	int			 nq, capq;
+	struct dup		*d;
+	int			 nd, capd;
 	int			 connected, stop;
 	long long		 stored, dups, gaps, commits;
 };
@@ -212,6 +222,82 @@ set_fault(struct board *b, long long seq, const char *what)
 	log_warnx("%s: %s", b->b.site, b->b.fault);
 }
 
+#define DIFFERENT "arrived again with other content: a replay, or a log rewritten on the board"
+
+static int
+remember_dup(struct col *c, const struct board *b, long long seq, const char *line, size_t len)
+{
+	if (c->nd == c->capd) {
+		int cap = c->capd ? c->capd * 2 : 256;
+		struct dup *n = realloc(c->d, (size_t)cap * sizeof(*n));
+		if (n == NULL)
+			return -1;
+		c->d = n;
+		c->capd = cap;
+	}
+	snprintf(c->d[c->nd].site, sizeof(c->d[c->nd].site), "%s", b->b.site);
+	c->d[c->nd].seq = seq;
+	c->d[c->nd].line = line;
+	c->d[c->nd].len = len;
+	c->nd++;
+	return 0;
+}
+
+static int
+by_site_seq(const void *a, const void *b)
+{
+	const struct dup *x = a, *y = b;
+	int k = strcmp(x->site, y->site);
+
+	return k ? k : x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int
+stored_line(void *arg, const char *site, long long seq, const char *line, size_t len)
+{
+	struct col *c = arg;
+	struct dup key, *d;
+
+	snprintf(key.site, sizeof(key.site), "%s", site);
+	key.seq = seq;
+	if ((d = bsearch(&key, c->d, (size_t)c->nd, sizeof(*c->d), by_site_seq)) == NULL)
+		return 0;
+	while (d > c->d && by_site_seq(d - 1, &key) == 0)
+		d--;
+	for (; d < c->d + c->nd && by_site_seq(d, &key) == 0; d++)
+		if (d->len != len || memcmp(d->line, line, len) != 0) {
+			struct board *b = find(c, site, 0);
+			if (b)
+				set_fault(b, seq, DIFFERENT);
+		}
+	return 0;
+}
+
+/* the batch's repeats against the stored records, in one query (a round trip each was the cost of a resend) */
+static int
+check_dups(struct col *c)
+{
+	const char **sites;
+	long long *seqs;
+	int rc = -1;
+
+	if (c->nd == 0)
+		return 0;
+	qsort(c->d, (size_t)c->nd, sizeof(*c->d), by_site_seq);
+	sites = malloc((size_t)c->nd * sizeof(*sites));
+	seqs = malloc((size_t)c->nd * sizeof(*seqs));
+	if (sites && seqs) {
+		for (int i = 0; i < c->nd; i++) {
+			sites[i] = c->d[i].site;
+			seqs[i] = c->d[i].seq;
+		}
+		rc = store_lines(c->db, c->nd, sites, seqs, stored_line, c);
+	}
+	free(sites);
+	free(seqs);
+	return rc;
+}
+
 static int
 on_record(struct col *c, struct board *b, const char *line, size_t len)
 {
@@ -228,16 +314,17 @@ on_record(struct col *c, struct board *b, const char *line, size_t len)
 		return 0;
 	}
 	if (seq <= b->b.seq) {		/* sent again: the same bytes, or not */
-		char *old = NULL;
-		size_t olen = 0;
 		c->dups++;
 		b->b.duplicates++;
 		b->dirty = 1;
-		if (store_record(c->db, b->b.site, seq, &old, &olen) == 1 && (olen != len || memcmp(old, line, len) != 0))
-			set_fault(b, seq, "arrived again with other content: a replay, or a log rewritten on the board");
-		free(old);
+		if (seq == b->b.seq) {	/* the head: its hash is here */
+			airlog_line_hash(line, len, hex);
+			if (strcmp(hex, b->b.head) != 0)
+				set_fault(b, seq, DIFFERENT);
+		} else if (remember_dup(c, b, seq, line, len) < 0)
+			rc = -1;
 		json_decref(r);
-		return 0;
+		return rc;
 	}
 	if (seq > b->b.seq + 1) {	/* a gap: ask for it; this one comes again after it */
 		nak(c, b, b->b.seq + 1);
@@ -369,6 +456,9 @@ flush(struct col *c)
 			rc = on_status(c, b, q->payload, q->len);
 		free(site);
 	}
+	if (rc == 0)
+		rc = check_dups(c);
+	c->nd = 0;
 	if (rc == 0) {	/* every board the batch moved, in one statement (a round trip each was the cost) */
 		const struct store_board **dirty = malloc((size_t)c->nb * sizeof(*dirty) + 1);
 		int nd = 0;
@@ -569,6 +659,7 @@ out:
 	json_decref(c.keys);
 	free(c.bs);
 	free(c.q);
+	free(c.d);
 	free(host);
 	cfg_free(cf);
 	return rc;

@@ -486,6 +486,79 @@ store_record(struct store *d, const char *site, long long seq, char **line, size
 	}
 }
 
+/* up to 1000 (site, seq) pairs a statement: one round trip for a batch's repeats, not one each */
+#define LINES_CHUNK 1000
+
+static int
+pg_lines(struct store *d, int n, const char *const *sites, const long long *seqs,
+    int (*cb)(void *, const char *, long long, const char *, size_t), void *arg)
+{
+	const char **v = malloc((size_t)n * 2 * sizeof(*v));
+	char (*num)[24] = malloc((size_t)n * sizeof(*num));
+	char *sql = malloc((size_t)n * 32 + 128), *p;
+	PGresult *r = NULL;
+	int rc = -1;
+
+	if (v == NULL || num == NULL || sql == NULL) {
+		snprintf(d->err, sizeof(d->err), "records: %s", strerror(ENOMEM));
+		goto out;
+	}
+	p = sql + sprintf(sql, "SELECT site, seq, line FROM records WHERE (site, seq) IN (");
+	for (int i = 0; i < n; i++) {
+		snprintf(num[i], sizeof(num[i]), "%lld", seqs[i]);
+		v[2 * i] = sites[i];
+		v[2 * i + 1] = num[i];
+		p += sprintf(p, "%s($%d, $%d::bigint)", i ? "," : "", 2 * i + 1, 2 * i + 2);
+	}
+	strcpy(p, ")");
+	r = PQexecParams(d->c, sql, 2 * n, NULL, v, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		rc = pg_ok(d, r, "records");
+		r = NULL;
+		goto out;
+	}
+	rc = 0;
+	for (int i = 0; i < PQntuples(r) && rc == 0; i++)
+		rc = cb(arg, PQgetvalue(r, i, 0), atoll(PQgetvalue(r, i, 1)), PQgetvalue(r, i, 2),
+		    (size_t)PQgetlength(r, i, 2));
+out:
+	PQclear(r);
+	free(v);
+	free(num);
+	free(sql);
+	return rc < 0 ? -1 : 0;
+}
+
+int
+store_lines(struct store *d, int n, const char *const *sites, const long long *seqs,
+    int (*cb)(void *, const char *site, long long seq, const char *line, size_t len), void *arg)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (d->pg) {
+		for (int i = 0; i < n && rc == 0; i += LINES_CHUNK)
+			rc = pg_lines(d, n - i < LINES_CHUNK ? n - i : LINES_CHUNK, sites + i, seqs + i, cb, arg);
+		return rc;
+	}
+	if (n == 0)
+		return 0;
+	if (sqlite3_prepare_v2(d->s, "SELECT line FROM records WHERE site = ? AND seq = ?", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(d->err, sizeof(d->err), "%s", sqlite3_errmsg(d->s));
+		return -1;
+	}
+	for (int i = 0; i < n && rc == 0; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, sites[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, seqs[i]);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			rc = cb(arg, sites[i], seqs[i], (const char *)sqlite3_column_text(st, 0),
+			    (size_t)sqlite3_column_bytes(st, 0));
+	}
+	sqlite3_finalize(st);
+	return rc < 0 ? -1 : 0;
+}
+
 int
 store_records(struct store *d, const char *site, int (*cb)(void *, long long, const char *, size_t), void *arg)
 {

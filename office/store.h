@@ -63,6 +63,13 @@ void	store_rollback(struct store *);
 
 /* the stored line of (site, seq): 1 and *line (malloc'd), 0 none, -1 */
 int	store_record(struct store *, const char *site, long long seq, char **line, size_t *len);
+/*
+ * the stored lines of n (site, seq) pairs, each found one to cb (in no
+ * order; cb returns 0 to go on): PostgreSQL asks for up to 1000 in one
+ * statement. 0 or -1.
+ */
+int	store_lines(struct store *, int n, const char *const *sites, const long long *seqs,
+	    int (*cb)(void *, const char *site, long long seq, const char *line, size_t len), void *);
 /* a site's records in seq order */
 int	store_records(struct store *, const char *site, int (*cb)(void *, long long seq, const char *line, size_t len),
 	    void *);

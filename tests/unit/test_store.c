@@ -168,6 +168,38 @@ records_go_in_with_the_boards_or_not_at_all(void)
 	EXPECT_INT(n, 0);
 }
 
+static int
+found(void *arg, const char *site, long long seq, const char *line, size_t len)
+{
+	int *n = arg;
+	char want[128];
+
+	snprintf(want, sizeof(want), "{\"seq\":%lld,\"ts\":\"2026-12-01T06:00:00+07:00\",\"x\":\"a\\tb\"}", seq);
+	*n += strcmp(site, "site-1") == 0 && (seq == 5 || seq == 300) && strlen(want) == len && memcmp(line, want, len) == 0;
+	*n += 100 * (seq != 5 && seq != 300);
+	return 0;
+}
+
+static void
+stored_lines_are_found_by_site_and_seq(void)
+{
+	static const char *sites[2500];
+	static long long seqs[2500];
+	int n = 0;
+
+	/* 2500 pairs (three chunks on PostgreSQL), two of them stored */
+	for (int i = 0; i < 2500; i++) {
+		sites[i] = i % 2 ? "site-2" : "site-1";
+		seqs[i] = 1000 + i;
+	}
+	seqs[600] = 5;
+	seqs[2400] = 300;
+	sites[7] = "site-1'; --";
+	seqs[7] = 1;
+	EXPECT_INT(store_lines(db, 2500, sites, seqs, found, &n), 0);
+	EXPECT_INT(n, 2);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -188,6 +220,7 @@ main(int argc, char **argv)
 	TEST(a_board_without_a_status_keeps_the_stored_one);
 	TEST(a_rolled_back_transaction_leaves_nothing);
 	TEST(records_go_in_with_the_boards_or_not_at_all);
+	TEST(stored_lines_are_found_by_site_and_seq);
 	store_close(db);
 	if (path[0]) {
 		char side[96];
