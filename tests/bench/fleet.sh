@@ -89,7 +89,7 @@ done
 # --- collector throughput -----------------------------------------------------------
 cat "$tmp"/boards/*/seed > "$tmp/seeds"
 cat "$tmp"/boards/*/pub > "$tmp/pubs"
-collect() { "$LOAXA" collect -c "$tmp/office.cfg" --db "$PGURL" --seeds "$tmp/seeds" --keys "$tmp/pubs"; }
+collect() { exec "$LOAXA" collect -c "$tmp/office.cfg" --db "$PGURL" --seeds "$tmp/seeds" --keys "$tmp/pubs"; }
 # its persistent session first, so that the broker keeps what comes while it is down
 collect > "$tmp/collect.out" 2> "$tmp/collect.err" &
 cpid=$!
