@@ -18,7 +18,8 @@
 #    fan-out of a message of the same size to the same subscribers; and until
 #    the collector has stored every board's status naming the new serial
 # FLEET_SCALE_BOARDS=N (BENCH_QUICK=1: 1000), FLEET_BACKLOG=K records each
-# (30), FLEET_EVERY=S (30), FLEET_STEADY=S seconds of steady state (60).
+# (30), FLEET_EVERY=S (30), FLEET_STEADY=S seconds of steady state (60); FLEET_PERF=FILE: a perf
+# record of the collector while it drains; FLEET_DEBUG=1: what the generator and collector said.
 set -u
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${BUILD:-$TOP/build}
@@ -91,12 +92,16 @@ say "every board connected in $(awk -v a="$t_conn0" -v b="$t_conn" 'BEGIN { prin
 
 # --- the collector drains the backlog ----------------------------------------------------
 t0=$(now)
+db0=$(cpu_ticks "$broker_pid")
 collect >> "$tmp/collect.out" 2>> "$tmp/collect.err" &
 cpid=$!
+[ -n "${FLEET_PERF:-}" ] && { perf record -q -F 2000 -g -p "$cpid" -o "$FLEET_PERF" 2> /dev/null & perfpid=$!; }
 drained() { [ "$(count)" -ge $((N * K)) ]; }
 until_ok 900 drained || say "stored $(count) of $((N * K))"
 t1=$(now)
-dcpu=$(cpu_ticks "$cpid")
+dcpu=$(cpu_ticks "$cpid") db1=$(cpu_ticks "$broker_pid")
+[ -n "${FLEET_PERF:-}" ] && { kill -INT "$perfpid"; wait "$perfpid"; }
+[ -n "${FLEET_DEBUG:-}" ] && say "drain: broker CPU $(((db1 - db0) * 100 / hz))/100 s, collector $((dcpu * 100 / hz))/100 s"
 stored=$(count)
 faults=$(psql -X -A -t "$PGURL" -c "select count(*) from boards where seq > 0 and (fault <> '' or macs <> 1)")
 [ "$faults" = 0 ] || say "$faults boards with a verification fault or MACs not checked"
