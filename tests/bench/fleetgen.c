@@ -19,7 +19,9 @@
  *       DIR/pubs for collect --seeds/--keys; DIR/SITE.crt signed by the CA and
  *       DIR/board.key (one key for every board: a bench, not a PKI)
  *   fleetgen run DIR N --host H --port P --ca F --province P --trust KEY
- *       [--status S] [--initial K] [--every S] [--seconds T]
+ *       [--first F] [--status S] [--initial K] [--every S] [--seconds T]
+ *       boards F+1..F+N (libmosquitto holds three descriptors a client, a
+ *       socket and a socketpair: several processes share a large fleet)
  *       K records of each log are "written" at start, then (after SIGUSR1)
  *       one every S seconds per board, staggered, until the log ends or T
  *       seconds.
@@ -83,7 +85,7 @@ static struct {
 	struct board	*b;
 	int		 n;
 	const char	*province, *host, *ca;
-	int		 port, status_s, initial;
+	int		 port, status_s, initial, first;
 	double		 every, t0;
 	unsigned char	 trust[SIGN_PUB_LEN];
 	char		 dir[PATH_MAX];
@@ -518,6 +520,7 @@ run(int argc, char **argv)
 		else if (strcmp(a, "--initial") == 0) g.initial = atoi(v);
 		else if (strcmp(a, "--every") == 0) g.every = atof(v);
 		else if (strcmp(a, "--seconds") == 0) seconds = atoi(v);
+		else if (strcmp(a, "--first") == 0) g.first = atoi(v);
 		else die("unknown option");
 	}
 	if (!g.host || !g.port || !g.ca || !g.province || !trust || cfg_parse_key(trust, g.trust) < 0)
@@ -533,7 +536,7 @@ run(int argc, char **argv)
 	g.t0 = now();
 	for (int i = 0; i < g.n; i++) {
 		struct board *b = &g.b[i];
-		snprintf(b->site, sizeof(b->site), "xg-%05d", i + 1);
+		snprintf(b->site, sizeof(b->site), "xg-%05d", g.first + i + 1);
 		load_lines(b);
 		b->serial = 1;
 	}
@@ -616,6 +619,6 @@ main(int argc, char **argv)
 		return run(argc, argv);
 	}
 	fprintf(stderr, "usage: fleetgen prepare DIR N RECORDS CA.crt CA.key | fleetgen run DIR N --host H --port P "
-	    "--ca F --province P --trust KEY [--status S] [--initial K] [--every S] [--seconds T]\n");
+	    "--ca F --province P --trust KEY [--first F] [--status S] [--initial K] [--every S] [--seconds T]\n");
 	return 2;
 }
