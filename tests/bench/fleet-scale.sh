@@ -172,7 +172,9 @@ stop_gen
 lag=$(cat "$tmp"/gen.out.* | awk '$1 == "lag" { n += $2; if ($3 > a) a = $3; if ($4 > b) b = $4; if ($5 > c) c = $5 }
     END { print "lag", n, a, b, c }')
 [ -n "${FLEET_DEBUG:-}" ] && { cat "$tmp"/gen.out.* >&2; tail -q -n 3 "$tmp"/gen.err.* >&2; grep -v "^$" "$tmp/collect.err" | tail -20 >&2; }
-echo "$lag" | awk -v nb="$N" -v e="$EVERY" -v cap="$capped" '{
+echo "$lag" | awk -v nb="$N" -v e="$EVERY" -v cap="$capped" '$2 == 0 {	# nothing acked back: no figure, and it says so
+	printf "collector lag, %d simulated boards%s (an airing each every %d s, %.0f records/s, and a status each every 30 s): written on the board to acked back|no record acked back to its board during the run|-|-|< 5 s\n", nb, cap, e, nb / e; next }
+    {
 	printf "collector lag, %d simulated boards%s (an airing each every %d s, %.0f records/s, and a status each every 30 s): written on the board to acked back, p99 (max) over %d records|%.2f s (max %.2f s)|-|%.2fx of the target|< 5 s\n", nb, cap, e, nb / e, $2, $4 / 1000, $5 / 1000, $4 / 5000 }'
 awk -v b0="$b0" -v b1="$b1" -v c0="$c0" -v c1="$c1" -v g0="$g0" -v g1="$g1" -v s0="$s0" -v s1="$s1" -v hz="$hz" \
     -v br="$brss" -v bh="$bhwm" -v cr="$crss" -v ch="$chwm" -v gr="$grss" -v nb="$N" -v st="$STEADY" -v ng="$ng" 'BEGIN {

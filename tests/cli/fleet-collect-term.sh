@@ -10,7 +10,7 @@ seeds=$tmp/empty
 "$LOAXA" collect -c "$tmp/office.cfg" --db "sqlite:$tmp/db.sqlite" --seeds "$seeds" --keys "$seeds" \
     > "$tmp/collect.out" 2> "$tmp/collect.err" &
 cpid=$!
-wait_for 20 grep -q "cannot connect" "$tmp/collect.err" || notok "fleet collect term: the collector waits for its broker" "$(cat "$tmp/collect.err")"
+wait_for 20 grep -qs "cannot connect" "$tmp/collect.err" || notok "fleet collect term: the collector waits for its broker" "$(cat "$tmp/collect.err")"
 sleep 1.5
 kill -TERM "$cpid"
 gone() { ! kill -0 "$cpid" 2> /dev/null; }
