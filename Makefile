@@ -155,6 +155,12 @@ $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(BUILD)/libloaxa.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
 
+# the fleet's load generator (tests/bench/fleet-scale.sh): a tool, not a benchmark of its own (not
+# bench_*); libcrypto mints its simulated boards' certificates
+$(BUILD)/bench/fleetgen: $(BUILD)/obj/tests/bench/fleetgen.o $(BUILD)/libloaxa.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL) $(shell $(PKG_CONFIG) --libs libcrypto)
+
 $(BUILD)/fuzz/replay_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz/replay.o $(BUILD)/libloaxa.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
@@ -172,7 +178,7 @@ fuzz:
 
 fuzz-targets: $(FUZZBIN)
 
-bench: all $(BENCHBIN)
+bench: all $(BENCHBIN) $(if $(filter 1,$(OFFICE)),$(BUILD)/bench/fleetgen)
 	BUILD=$(BUILD) tests/bench/run
 
 # print-VAR: a variable as make sees it (tests/cli/harness.sh links with LIBS_ALL)

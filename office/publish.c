@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -395,7 +396,17 @@ cmd_publish(int argc, char **argv)
 		}
 	}
 
-	snprintf(id, sizeof(id), "loaxa-publish-%ld", (long)getpid());
+	/*
+	 * unique across the office's machines, not only this one: a broker (or a
+	 * cluster) drops the older of two connections with the same id, and two
+	 * machines' publish may share a pid
+	 */
+	{
+		unsigned long long r = 0;
+		if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			r = (unsigned long long)getpid() ^ (unsigned long long)time(NULL) << 20;
+		snprintf(id, sizeof(id), "loaxa-publish-%016llx", r);
+	}
 	if ((m = fmsg_client(id, 1, &tls, &p, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "loaxa publish: %s\n", err);
 		goto out;

@@ -318,18 +318,44 @@ pg_copy(struct store *d)
 	return 0;
 }
 
-int
-store_put_board(struct store *d, const struct store_board *b)
+/*
+ * Boards in one statement a chunk (PostgreSQL: one round trip for a
+ * transaction's boards, not one each; SQLite: one prepared statement).
+ * ON CONFLICT cannot touch a row twice in one statement: each site once.
+ */
+#define BOARD_PARAMS 15
+#define BOARDS_CHUNK 1000
+
+static char *
+boards_sql(int n)
 {
-	static const char sql[] = "INSERT INTO boards (site, province, seq, head, epoch, first_epoch, last_seal, "
-	    "seal_key, fault_seq, fault, macs, duplicates, last_record) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-	    "$11, $12, $13) ON CONFLICT (site) DO UPDATE SET province = excluded.province, seq = excluded.seq, "
+	static const char head[] = "INSERT INTO boards (" BOARD_COLS ") VALUES ";
+	static const char tail[] = " ON CONFLICT (site) DO UPDATE SET province = excluded.province, seq = excluded.seq, "
 	    "head = excluded.head, epoch = excluded.epoch, first_epoch = excluded.first_epoch, last_seal = "
 	    "excluded.last_seal, seal_key = excluded.seal_key, fault_seq = excluded.fault_seq, fault = excluded.fault, "
-	    "macs = excluded.macs, duplicates = excluded.duplicates, last_record = excluded.last_record";
-	char n[8][24];
-	const char *v[13];
+	    "macs = excluded.macs, duplicates = excluded.duplicates, last_record = excluded.last_record, "
+	    "status_time = CASE WHEN excluded.status IS NULL THEN boards.status_time ELSE excluded.status_time END, "
+	    "status = COALESCE(excluded.status, boards.status)";
+	size_t cap = sizeof(head) + sizeof(tail) + (size_t)n * BOARD_PARAMS * 8 + 16;
+	char *sql = malloc(cap), *p;
 
+	if (sql == NULL)
+		return NULL;
+	p = sql + sprintf(sql, "%s", head);
+	for (int i = 0; i < n; i++) {
+		p += sprintf(p, "%s(", i ? "," : "");
+		for (int k = 0; k < BOARD_PARAMS; k++)
+			p += sprintf(p, "%s$%d", k ? "," : "", i * BOARD_PARAMS + k + 1);
+		*p++ = ')';
+	}
+	strcpy(p, tail);
+	return sql;
+}
+
+/* a board's values as text; n its numbers' room */
+static void
+board_values(const struct store_board *b, const char **v, char n[9][24])
+{
 	snprintf(n[0], 24, "%lld", b->seq);
 	snprintf(n[1], 24, "%d", (int)b->epoch);
 	snprintf(n[2], 24, "%d", (int)b->first_epoch);
@@ -338,51 +364,66 @@ store_put_board(struct store *d, const struct store_board *b)
 	snprintf(n[5], 24, "%d", b->macs);
 	snprintf(n[6], 24, "%lld", b->duplicates);
 	snprintf(n[7], 24, "%lld", b->last_record);
+	snprintf(n[8], 24, "%lld", b->status_time);
 	v[0] = b->site; v[1] = b->province; v[2] = n[0]; v[3] = b->head; v[4] = n[1]; v[5] = n[2]; v[6] = n[3];
 	v[7] = b->seal_key; v[8] = n[4]; v[9] = b->fault; v[10] = n[5]; v[11] = n[6]; v[12] = n[7];
-	if (d->pg)
-		return pg_ok(d, PQexecParams(d->c, sql, 13, NULL, v, NULL, NULL, 0), "boards");
-	{
-		sqlite3_stmt *st;
-		int rc;
-		if (sqlite3_prepare_v2(d->s, sql, -1, &st, NULL) != SQLITE_OK) {
-			snprintf(d->err, sizeof(d->err), "%s", sqlite3_errmsg(d->s));
-			return -1;
-		}
-		for (int i = 0; i < 13; i++)
-			sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
-		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-		if (rc < 0)
-			snprintf(d->err, sizeof(d->err), "boards: %s", sqlite3_errmsg(d->s));
-		sqlite3_finalize(st);
-		return rc;
-	}
+	v[13] = n[8]; v[14] = b->status;
+}
+
+static int
+pg_put_boards(struct store *d, const struct store_board *const *bs, int n)
+{
+	const char **v = malloc((size_t)n * BOARD_PARAMS * sizeof(*v));
+	char (*num)[9][24] = malloc((size_t)n * sizeof(*num));
+	char *sql = boards_sql(n);
+	int rc = -1;
+
+	if (v && num && sql) {
+		for (int i = 0; i < n; i++)
+			board_values(bs[i], v + i * BOARD_PARAMS, num[i]);
+		rc = pg_ok(d, PQexecParams(d->c, sql, n * BOARD_PARAMS, NULL, v, NULL, NULL, 0), "boards");
+	} else
+		snprintf(d->err, sizeof(d->err), "boards: %s", strerror(ENOMEM));
+	free(v);
+	free(num);
+	free(sql);
+	return rc;
 }
 
 int
-store_put_status(struct store *d, const char *site, const char *province, long long t, const char *json)
+store_put_boards(struct store *d, const struct store_board *const *bs, int n)
 {
-	static const char sql[] = "INSERT INTO boards (site, province, status_time, status) VALUES ($1, $2, $3, $4) "
-	    "ON CONFLICT (site) DO UPDATE SET status_time = excluded.status_time, status = excluded.status";
-	char ts[24];
-	const char *v[4] = { site, province, ts, json };
+	sqlite3_stmt *st;
+	char *sql;
+	int rc = 0;
 
-	snprintf(ts, sizeof(ts), "%lld", t);
-	if (d->pg)
-		return pg_ok(d, PQexecParams(d->c, sql, 4, NULL, v, NULL, NULL, 0), "status");
-	{
-		sqlite3_stmt *st;
-		int rc;
-		if (sqlite3_prepare_v2(d->s, sql, -1, &st, NULL) != SQLITE_OK) {
-			snprintf(d->err, sizeof(d->err), "%s", sqlite3_errmsg(d->s));
-			return -1;
-		}
-		for (int i = 0; i < 4; i++)
-			sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
-		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-		sqlite3_finalize(st);
+	if (d->pg) {
+		for (int i = 0; i < n && rc == 0; i += BOARDS_CHUNK)
+			rc = pg_put_boards(d, bs + i, n - i < BOARDS_CHUNK ? n - i : BOARDS_CHUNK);
 		return rc;
 	}
+	if (n == 0)
+		return 0;
+	if ((sql = boards_sql(1)) == NULL || sqlite3_prepare_v2(d->s, sql, -1, &st, NULL) != SQLITE_OK) {
+		snprintf(d->err, sizeof(d->err), "boards: %s", sql ? sqlite3_errmsg(d->s) : strerror(ENOMEM));
+		free(sql);
+		return -1;
+	}
+	free(sql);
+	for (int i = 0; i < n && rc == 0; i++) {
+		const char *v[BOARD_PARAMS];
+		char num[9][24];
+		board_values(bs[i], v, num);
+		sqlite3_reset(st);
+		for (int k = 0; k < BOARD_PARAMS; k++)
+			sqlite3_bind_text(st, k + 1, v[k], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			snprintf(d->err, sizeof(d->err), "boards: %s", sqlite3_errmsg(d->s));
+			rc = -1;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
 }
 
 int
@@ -443,6 +484,79 @@ store_record(struct store *d, const char *site, long long seq, char **line, size
 		sqlite3_finalize(st);
 		return rc;
 	}
+}
+
+/* up to 1000 (site, seq) pairs a statement: one round trip for a batch's repeats, not one each */
+#define LINES_CHUNK 1000
+
+static int
+pg_lines(struct store *d, int n, const char *const *sites, const long long *seqs,
+    int (*cb)(void *, const char *, long long, const char *, size_t), void *arg)
+{
+	const char **v = malloc((size_t)n * 2 * sizeof(*v));
+	char (*num)[24] = malloc((size_t)n * sizeof(*num));
+	char *sql = malloc((size_t)n * 32 + 128), *p;
+	PGresult *r = NULL;
+	int rc = -1;
+
+	if (v == NULL || num == NULL || sql == NULL) {
+		snprintf(d->err, sizeof(d->err), "records: %s", strerror(ENOMEM));
+		goto out;
+	}
+	p = sql + sprintf(sql, "SELECT site, seq, line FROM records WHERE (site, seq) IN (");
+	for (int i = 0; i < n; i++) {
+		snprintf(num[i], sizeof(num[i]), "%lld", seqs[i]);
+		v[2 * i] = sites[i];
+		v[2 * i + 1] = num[i];
+		p += sprintf(p, "%s($%d, $%d::bigint)", i ? "," : "", 2 * i + 1, 2 * i + 2);
+	}
+	strcpy(p, ")");
+	r = PQexecParams(d->c, sql, 2 * n, NULL, v, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		rc = pg_ok(d, r, "records");
+		r = NULL;
+		goto out;
+	}
+	rc = 0;
+	for (int i = 0; i < PQntuples(r) && rc == 0; i++)
+		rc = cb(arg, PQgetvalue(r, i, 0), atoll(PQgetvalue(r, i, 1)), PQgetvalue(r, i, 2),
+		    (size_t)PQgetlength(r, i, 2));
+out:
+	PQclear(r);
+	free(v);
+	free(num);
+	free(sql);
+	return rc < 0 ? -1 : 0;
+}
+
+int
+store_lines(struct store *d, int n, const char *const *sites, const long long *seqs,
+    int (*cb)(void *, const char *site, long long seq, const char *line, size_t len), void *arg)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (d->pg) {
+		for (int i = 0; i < n && rc == 0; i += LINES_CHUNK)
+			rc = pg_lines(d, n - i < LINES_CHUNK ? n - i : LINES_CHUNK, sites + i, seqs + i, cb, arg);
+		return rc;
+	}
+	if (n == 0)
+		return 0;
+	if (sqlite3_prepare_v2(d->s, "SELECT line FROM records WHERE site = ? AND seq = ?", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(d->err, sizeof(d->err), "%s", sqlite3_errmsg(d->s));
+		return -1;
+	}
+	for (int i = 0; i < n && rc == 0; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, sites[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, seqs[i]);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			rc = cb(arg, sites[i], seqs[i], (const char *)sqlite3_column_text(st, 0),
+			    (size_t)sqlite3_column_bytes(st, 0));
+	}
+	sqlite3_finalize(st);
+	return rc < 0 ? -1 : 0;
 }
 
 int

@@ -52,13 +52,24 @@ int	store_boards(struct store *, int (*cb)(void *, const struct store_board *), 
 int	store_begin(struct store *);
 int	store_add_record(struct store *, const char *site, long long seq, const char *type, const char *ts,
 	    const char *line, size_t len, long long received);
-int	store_put_board(struct store *, const struct store_board *);	/* status and status_time not touched */
-int	store_put_status(struct store *, const char *site, const char *province, long long t, const char *json);
+/*
+ * n boards' rows (inserted or replaced, each site once); status and
+ * status_time only where status is not NULL. PostgreSQL: one statement for
+ * up to 1000 boards, not a round trip each.
+ */
+int	store_put_boards(struct store *, const struct store_board *const *, int n);
 int	store_commit(struct store *);
 void	store_rollback(struct store *);
 
 /* the stored line of (site, seq): 1 and *line (malloc'd), 0 none, -1 */
 int	store_record(struct store *, const char *site, long long seq, char **line, size_t *len);
+/*
+ * the stored lines of n (site, seq) pairs, each found one to cb (in no
+ * order; cb returns 0 to go on): PostgreSQL asks for up to 1000 in one
+ * statement. 0 or -1.
+ */
+int	store_lines(struct store *, int n, const char *const *sites, const long long *seqs,
+	    int (*cb)(void *, const char *site, long long seq, const char *line, size_t len), void *);
 /* a site's records in seq order */
 int	store_records(struct store *, const char *site, int (*cb)(void *, long long seq, const char *line, size_t len),
 	    void *);

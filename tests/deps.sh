@@ -109,7 +109,7 @@ pkgs="
 build-essential pkg-config gettext clang mandoc
 libasound2-dev libconfig-dev libmpg123-dev libsodium-dev libjansson-dev libyajl-dev
 libsndfile1-dev libebur128-dev libgpiod-dev libsystemd-dev libunistring-dev
-libmosquitto-dev libcurl4-openssl-dev libpq-dev libsqlite3-dev libmicrohttpd-dev
+libmosquitto-dev libcurl4-openssl-dev libpq-dev libsqlite3-dev libmicrohttpd-dev libssl-dev
 libavformat-dev libavcodec-dev libswresample-dev libavutil-dev libseccomp-dev
 ffmpeg icecast2
 mosquitto mosquitto-clients postgresql sqlite3 openssl

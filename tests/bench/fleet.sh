@@ -12,7 +12,8 @@
 #    Peer: the same retained message fanned out by the broker to N plain
 #    mosquitto_sub clients (what the transport costs).
 # Rows: measure|loaxa|peer|ratio|target.
-# FLEET_BOARDS=N (default 200; BENCH_QUICK=1: 20), FLEET_DAYS=D (default 60).
+# FLEET_BOARDS=N (default 200; BENCH_QUICK=1: 20), FLEET_DAYS=D (default 60); FLEET_PERF=FILE:
+# perf record of the collector while it drains the broker.
 set -u
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${BUILD:-$TOP/build}
@@ -66,6 +67,9 @@ make_board() {
 	cp -r "$tmp/lib0" "$b/library"
 	"$LOAXA" log init -c "$b/loaxa.cfg" > "$b/init" 2>&1
 	"$LOAXA" simulate -c "$b/loaxa.cfg" "$from" "$to" > /dev/null 2>&1
+	# the office keeps each board's sealing seed and device key: the collector checks MACs and seals
+	echo "$s $(grep -E '^  [0-9a-f]{64}$' "$b/init" | tr -d ' ')" > "$b/seed"
+	echo "$s $(grep -E '^  ed25519:' "$b/init" | tr -d ' ')" > "$b/pub"
 }
 sites=""
 i=1
@@ -83,8 +87,11 @@ done
 [ -n "${mpids:-}" ] && wait $mpids
 
 # --- collector throughput -----------------------------------------------------------
+cat "$tmp"/boards/*/seed > "$tmp/seeds"
+cat "$tmp"/boards/*/pub > "$tmp/pubs"
+collect() { exec "$LOAXA" collect -c "$tmp/office.cfg" --db "$PGURL" --seeds "$tmp/seeds" --keys "$tmp/pubs"; }
 # its persistent session first, so that the broker keeps what comes while it is down
-"$LOAXA" collect -c "$tmp/office.cfg" --db "$PGURL" > "$tmp/collect.out" 2> "$tmp/collect.err" &
+collect > "$tmp/collect.out" 2> "$tmp/collect.err" &
 cpid=$!
 stop_collect() { kill "$cpid" 2> /dev/null; wait "$cpid" 2> /dev/null; }
 cleanup_hooks="stop_collect $cleanup_hooks"
@@ -112,14 +119,16 @@ total=0		# now: each daemon added its own records (boot, missed) to the simulate
 for s in $sites; do total=$((total + $(cat "$tmp/boards/$s"/airlog/*.jsonl | wc -l))); done
 count() { psql -X -A -t "$PGURL" -c "select count(*) from records" 2> /dev/null; }
 t0=$(date +%s.%N)
-"$LOAXA" collect -c "$tmp/office.cfg" --db "$PGURL" >> "$tmp/collect.out" 2>> "$tmp/collect.err" &
+collect >> "$tmp/collect.out" 2>> "$tmp/collect.err" &
 cpid=$!
+[ -n "${FLEET_PERF:-}" ] && { perf record -q -F 999 -g -p "$cpid" -o "$FLEET_PERF" 2> /dev/null & perfpid=$!; }
 stored_all() { [ "$(count)" -ge "$total" ]; }
 until_ok 600 stored_all || say "stored $(count) of $total"
 t1=$(date +%s.%N)
+[ -n "${FLEET_PERF:-}" ] && { kill -INT "$perfpid"; wait "$perfpid"; }
 stored=$(count)
-faults=$(psql -X -A -t "$PGURL" -c "select count(*) from boards where fault <> ''")
-[ "$faults" = 0 ] || say "$faults boards with a verification fault"
+faults=$(psql -X -A -t "$PGURL" -c "select count(*) from boards where fault <> '' or macs <> 1")
+[ "$faults" = 0 ] || say "$faults boards with a verification fault or MACs not checked"
 # the peer: the same rows into PostgreSQL by COPY, in one transaction
 psql -X -q "$PGURL" -c "\\copy (select site, seq, type, ts, line, received from records) to '$tmp/rows.copy'"
 psql -X -q "$PGURL" -c "create table peer (like records including all)"

@@ -68,3 +68,23 @@ else notok "fleet collect once: each record stored once, byte for byte" "db: $go
 board=$(sqlite3 "$DB" "select seq || '|' || duplicates || '|' || macs || '|' || fault from boards where site='$SITE'")
 [ "$board" = "15|1|1|" ] && ok "fleet collect once: the chain, MACs and seals verified; the repeat counted as one duplicate" \
     || notok "fleet collect once: no fault, one duplicate" "seq|duplicates|macs|fault: $board"
+
+# a repeat of an older record (not the head: checked against the store) with the same bytes is a
+# duplicate; with other bytes it is a fault, "a replay or a rewritten log"
+"$LOAXA" collect -c "$tmp/office.cfg" --db "sqlite:$DB" --seeds "$tmp/seeds" --keys "$tmp/pubs" \
+    >> "$tmp/collect.out" 2>> "$tmp/collect.err" &
+cpid=$!
+wait_for 20 sh -c "[ \$(grep -c connected '$tmp/collect.err') -ge 2 ]" || notok "fleet collect once: the collector connects again"
+board() { sqlite3 "$DB" "select duplicates || '|' || fault from boards where site='$SITE'" 2> /dev/null; }
+board_is() { [ "$(board)" = "$1" ]; }
+pub 7
+wait_for 10 board_is "2|" && ok "fleet collect once: an older record sent again with the same bytes is a duplicate, no fault" \
+    || notok "fleet collect once: an older record again, same bytes" "duplicates|fault: $(board)"
+sed 's/"mono_ms":\([0-9]*\)/"mono_ms":1\1/' "$tmp/r/5" > "$tmp/r/5x"
+cmp -s "$tmp/r/5" "$tmp/r/5x" && notok "fleet collect once: record 5 altered for the test"
+cp "$tmp/r/5x" "$tmp/r/5"
+pub 5
+wait_for 10 board_is "3|record 5: arrived again with other content: a replay, or a log rewritten on the board" \
+    && ok "fleet collect once: an older record sent again with other bytes is a fault, and which record it is" \
+    || notok "fleet collect once: an older record again, other bytes" "duplicates|fault: $(board)"
+stop_collect
