@@ -89,7 +89,9 @@ LIBSRC  = $(filter-out $(MAINS),$(wildcard $(ROOMS:%=%/*.c)) $(if $(filter 1,$(O
 PROGS   = $(BUILD)/loaxa $(BUILD)/loaxad $(if $(filter 1,$(OFFICE)),$(BUILD)/loaxa-office) \
 	  $(if $(filter 1,$(AV)),$(BUILD)/loaxa-decode)
 LIBOBJ  = $(LIBSRC:%.c=$(BUILD)/obj/%.o)
-TESTSRC = $(wildcard tests/unit/test_*.c)
+# the office's own unit tests (its store) only where the office is built: a board's build has no office/
+OFFICETESTS = tests/unit/test_store.c
+TESTSRC = $(filter-out $(if $(filter 1,$(OFFICE)),,$(OFFICETESTS)),$(wildcard tests/unit/test_*.c))
 TESTBIN = $(TESTSRC:tests/unit/%.c=$(BUILD)/tests/%)
 TESTHLP = $(BUILD)/obj/tests/unit/tap.o
 FUZZSRC = $(wildcard tests/fuzz/fuzz_*.c)

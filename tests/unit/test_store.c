@@ -216,6 +216,7 @@ main(int argc, char **argv)
 		printf("not ok - store_open %s: %s\n", url, err);
 		return 1;
 	}
+	tap_plan(5);
 	TEST(boards_are_written_in_chunks_and_read_back);
 	TEST(a_board_without_a_status_keeps_the_stored_one);
 	TEST(a_rolled_back_transaction_leaves_nothing);
