@@ -49,7 +49,7 @@ endif
 # could not install it for both armhf and arm64).
 OFFICE     ?= $(if $(CROSS),0,1)
 PKGS = alsa libconfig libmpg123 libsodium jansson yajl libebur128 libgpiod libsystemd \
-       libmosquitto libcurl $(if $(filter 1,$(OFFICE)),libpq sqlite3 libmicrohttpd)
+       $(if $(filter 1,$(OFFICE)),libpq sqlite3 libmicrohttpd)
 # AV=1: also loaxa-decode, the decoding child for relayed streams and phone
 # recordings (FFmpeg's libraries, in a program of its own: loaxa and loaxad
 # never link them). On when pkg-config finds them; a cross build without the
@@ -57,8 +57,14 @@ PKGS = alsa libconfig libmpg123 libsodium jansson yajl libebur128 libgpiod libsy
 # and relays with a message that says so.
 AVPKGS = libavformat libavcodec libswresample libavutil libseccomp sndfile
 AV     ?= $(shell $(PKG_CONFIG) --exists $(AVPKGS) 2>/dev/null && echo 1 || echo 0)
-# libsndfile: its header at build time, the library loaded when a WAV is first used (audio/libsndfile.c)
-DLPKGS = sndfile
+# headers at build time, the library loaded on first use (base/dl.h), so no
+# program links it: libsndfile when a WAV is first used (audio/libsndfile.c),
+# libcurl when loaxad's child first fetches bulletins and libmosquitto when
+# its fleet client starts (firmware/netlib.c). debian/control names their
+# packages in Depends: (dpkg-shlibdeps cannot see them).
+DLPKGS = sndfile libmosquitto libcurl
+# loaxa-office calls libmosquitto itself (collect, publish): it links it
+OFFICE_LIBS = $(shell $(PKG_CONFIG) --libs libmosquitto)
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wcast-qual
 DEPFLAGS = -MMD -MP
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(DLPKGS))
@@ -129,13 +135,15 @@ $(BUILD)/libloaxa.a: $(LIBOBJ)
 	$(AR) rcs $@ $^
 
 # --as-needed: each program records only the libraries it calls, so the board's
-# `loaxa` does not load libpq, SQLite, libmosquitto and libcurl (and through them
-# OpenSSL, Kerberos, LDAP): the office's commands are in loaxa-office (see loaxa.c)
+# `loaxa` does not load libpq, SQLite or libmicrohttpd (the office's commands
+# are in loaxa-office, see loaxa.c), nor libsystemd, which only loaxad calls.
+# No -z now here: lazy binding resolves only the functions a run calls (the
+# package's build adds it with hardening=+all, for a read-only GOT).
 $(BUILD)/loaxa: $(BUILD)/obj/firmware/cli/loaxa.o $(BUILD)/libloaxa.a
 	$(CC) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $^ $(LIBS_ALL)
 
 $(BUILD)/loaxa-office: $(BUILD)/obj/office/main.o $(BUILD)/libloaxa.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL) $(OFFICE_LIBS)
 
 $(BUILD)/loaxad: $(BUILD)/obj/firmware/loaxad.o $(BUILD)/libloaxa.a
 	$(CC) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $^ $(LIBS_ALL)

@@ -32,6 +32,7 @@ struct audio_limit {
 	int		*len;		/* frames in the block (B but the last) */
 	long long	 nin;		/* blocks complete */
 	long long	 nout;		/* blocks written out */
+	long long	 last_low;	/* the last complete block with q < 1; -1 none */
 	int		 wpos;		/* frames in block nin */
 	float		 wpeak;		/* its peak so far */
 	float		 b;		/* envelope at the start of block nout */
@@ -82,6 +83,7 @@ void
 audio_limit_reset(struct audio_limit *l)
 {
 	l->nin = l->nout = 0;
+	l->last_low = -1;
 	l->wpos = 0;
 	l->wpeak = 0;
 	l->have_b = 0;
@@ -107,8 +109,17 @@ qat(const struct audio_limit *l, long long k)
 static float
 boundary(struct audio_limit *l, long long i, float prev, int have_prev)
 {
-	float c = qat(l, i - 1), q = qat(l, i);
+	float c, q;
 
+	/*
+	 * No block from i - 1 on needs limiting (the common case, where the
+	 * speech stays under the ceiling): every term but the release is 1.
+	 * The same value the loop below gives, without its A + 2 look-ups.
+	 */
+	if (l->last_low < i - 1)
+		return have_prev && prev * l->release < 1.0f ? prev * l->release : 1.0f;
+	c = qat(l, i - 1);
+	q = qat(l, i);
 	if (q < c)
 		c = q;
 	for (int j = 1; j <= l->A; j++) {
@@ -158,6 +169,8 @@ close_block(struct audio_limit *l, int n)
 	int slot = (int)(l->nin % l->nb);
 
 	l->q[slot] = l->wpeak > l->ceiling ? l->ceiling / l->wpeak : 1.0f;
+	if (l->q[slot] < 1.0f)
+		l->last_low = l->nin;
 	l->len[slot] = n;
 	l->nin++;
 	l->wpos = 0;
@@ -203,6 +216,7 @@ audio_limit_flush(struct audio_limit *l, float *out)
 	while (l->nout < l->nin)
 		got += emit(l, out + got * (size_t)l->ch);
 	l->nin = l->nout = 0;
+	l->last_low = -1;
 	l->have_b = 0;
 	return got;
 }

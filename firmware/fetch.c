@@ -23,6 +23,7 @@
 #include "config/sign.h"
 #include "firmware/cli/cli.h"
 #include "firmware/fetch.h"
+#include "firmware/netlib.h"
 #include "intake/ingest.h"
 
 struct miss {
@@ -355,6 +356,10 @@ fetch_bulletins(const struct cfg *c, const char *envelope, size_t len, const cha
 	if ((size_t)snprintf(path, sizeof(path), "%s/manifest.cfg.sig", lx) < sizeof(path))
 		durable_atomic(path, sig, strlen(sig), 0644);
 
+	if (netlib_curl(err, sizeof(err)) < 0) {
+		res = result(sha, "failed", err);
+		goto out;
+	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if ((cu = curl_easy_init()) == NULL) {
 		res = result(sha, "failed", "curl_easy_init");

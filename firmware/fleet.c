@@ -35,6 +35,7 @@
 #include "firmware/fetch.h"
 #include "firmware/fleet.h"
 #include "firmware/fleetmsg.h"
+#include "firmware/netlib.h"
 #include "scheduler/airlog.h"
 
 #define WINDOW		64		/* records published and not yet PUBACKed */
@@ -1125,10 +1126,12 @@ drain_queue(struct fleet *f)
 struct fleet *
 fleet_new(const struct cfg *c, struct airlog *log, const struct fleet_hooks *h, char *err, size_t errlen)
 {
-	struct fleet *f = calloc(1, sizeof(*f));
+	struct fleet *f;
 	char dir[PATH_MAX - 32];
 
-	if (f == NULL) {
+	if (netlib_mosquitto(err, errlen) < 0)	/* first: fleet_free() needs it */
+		return NULL;
+	if ((f = calloc(1, sizeof(*f))) == NULL) {
 		snprintf(err, errlen, "%s", strerror(errno));
 		return NULL;
 	}

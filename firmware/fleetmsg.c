@@ -12,6 +12,7 @@
 #include "base/translate.h"
 #include "config/sign.h"
 #include "firmware/fleetmsg.h"
+#include "firmware/netlib.h"
 
 int
 fmsg_topic(char *buf, size_t len, const char *province, const char *site, const char *leaf)
@@ -104,6 +105,8 @@ fmsg_client(const char *client_id, int clean_session, const struct fmsg_tls *t, 
 	char *user = NULL, *pass = NULL;
 	int rc;
 
+	if (netlib_mosquitto(err, errlen) < 0)
+		return NULL;
 	mosquitto_lib_init();
 	if ((m = mosquitto_new(client_id, clean_session, obj)) == NULL) {
 		snprintf(err, errlen, "mosquitto_new: %s", strerror(errno));

@@ -65,6 +65,57 @@ every_bulletin_form_decodes_to_its_full_length(void)
 	}
 }
 
+/* all the samples of path, read `per` frames at a time, into a malloc'd buffer; their count */
+static long long
+decode_in(const char *path, size_t per, float **out)
+{
+	char err[512];
+	struct audio_dec *d = audio_dec_open(path, err, sizeof(err));
+	size_t cap = 1 << 20, used = 0;
+	float *all = malloc(sizeof(float) * cap), *buf = malloc(sizeof(float) * per * 2 + 4);
+	long n;
+
+	if (d == NULL)
+		return -1;
+	/* a float's worth off the allocation's alignment: libmpg123 decodes into it */
+	buf = (float *)(void *)((char *)buf + 4);
+	while ((n = audio_dec_read(d, buf, per)) > 0) {
+		size_t ns = (size_t)n * (size_t)audio_dec_channels(d);
+		if (used + ns > cap)
+			all = realloc(all, sizeof(float) * (cap *= 2));
+		memcpy(all + used, buf, sizeof(float) * ns);
+		used += ns;
+	}
+	free((char *)buf - 4);
+	*out = all;
+	n = n < 0 ? -1 : (long)(used / (size_t)audio_dec_channels(d));
+	audio_dec_close(d);
+	return n;
+}
+
+/* MP3 frames are decoded in place: a read with room for less than a frame, or not a whole number of them, loses nothing */
+static void
+reads_of_any_size_give_the_same_samples(void)
+{
+	static const char *files[] = { "cbr128-44k-stereo.mp3", "cbr24-8k-mono.mp3", "id3-44k-stereo.mp3" };
+	static const size_t sizes[] = { 1, 100, 575, 1152, 1153, 2304, 3000 };
+
+	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		float *a, *b;
+		long long na = decode_in(fx(files[f]), 4096, &a);
+
+		EXPECT(na > 0);
+		for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+			long long nb = decode_in(fx(files[f]), sizes[s], &b);
+			if (nb != na || memcmp(a, b, sizeof(float) * (size_t)na * (strstr(files[f], "mono") ? 1 : 2)) != 0)
+				tap_fail(__FILE__, __LINE__, "%s in reads of %zu frames: %lld frames, not the same as %lld",
+				    files[f], sizes[s], nb, na);
+			free(b);
+		}
+		free(a);
+	}
+}
+
 static void
 mp3_without_lame_header_decodes(void)
 {
@@ -189,6 +240,7 @@ main(void)
 	TEST(mp3_without_lame_header_decodes);
 	TEST(format_is_found_by_content_not_by_name);
 	TEST(bad_files_are_refused_naming_the_file_and_what_to_do);
+	TEST(reads_of_any_size_give_the_same_samples);
 	TEST(truncated_mp3_is_an_error_not_an_early_end);
 	TEST(damaged_frames_part_way_are_an_error);
 	TEST(sniffer_leaves_the_file_offset_alone);

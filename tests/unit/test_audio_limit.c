@@ -125,6 +125,71 @@ gain_comes_back_after_a_peak(void)
 	audio_limit_free(l);
 }
 
+/*
+ * The envelope straight from the formula in limit.c (every term of every
+ * boundary, with the whole signal known), in the same float operations:
+ * the limiter's output must be the same to the bit. Guards its short cuts.
+ */
+static void
+reference(const float *x, size_t n, int ch, long rate, float ceiling, float g, float *y)
+{
+	enum { B = AUDIO_LIMIT_BLOCK };
+	size_t nblk = (n + B - 1) / B;
+	int A = (int)((rate * AUDIO_LIMIT_LOOKAHEAD_US / 1000000 + B - 1) / B);
+	float release = (float)exp2(AUDIO_LIMIT_RELEASE_DB_S * 0.16609640474436813 * B / (double)rate);
+	float *q = malloc(sizeof(float) * nblk), *b = malloc(sizeof(float) * (nblk + 1));
+
+	A = A < 1 ? 1 : A;
+	for (size_t k = 0; k < nblk; k++) {
+		float pk = 0;
+		for (size_t i = k * B * (size_t)ch; i < (k + 1) * B * (size_t)ch && i < n * (size_t)ch; i++)
+			pk = fabsf(x[i] * g) > pk ? fabsf(x[i] * g) : pk;
+		q[k] = pk > ceiling ? ceiling / pk : 1.0f;
+	}
+#define Q(k) ((k) < 0 || (k) >= (long)nblk ? 1.0f : q[k])
+	for (long i = 0; i <= (long)nblk; i++) {
+		float c = Q(i - 1) < Q(i) ? Q(i - 1) : Q(i);
+		for (int j = 1; j <= A; j++)
+			if (Q(i + j) < 1.0f && Q(i + j) + (1.0f - Q(i + j)) * (float)j / (float)(A + 1) < c)
+				c = Q(i + j) + (1.0f - Q(i + j)) * (float)j / (float)(A + 1);
+		if (i > 0 && b[i - 1] * release < c)
+			c = b[i - 1] * release;
+		b[i] = c > 1.0f ? 1.0f : c;
+	}
+#undef Q
+	for (size_t k = 0; k < nblk; k++) {
+		size_t len = n - k * B < B ? n - k * B : B;
+		float step = (b[k + 1] - b[k]) / (float)len;
+		for (size_t i = 0; i < len; i++)
+			for (int c = 0; c < ch; c++) {
+				size_t s = (k * B + i) * (size_t)ch + (size_t)c;
+				y[s] = b[k] == 1.0f && b[k + 1] == 1.0f ? x[s] * g : x[s] * g * (b[k] + step * (float)i);
+			}
+	}
+	free(q);
+	free(b);
+}
+
+static void
+output_is_the_formula_to_the_bit(void)
+{
+	static float x[N * 2], y[N * 2 + 4096], r[N * 2];
+
+	for (int ch = 1; ch <= 2; ch++)
+		for (double db = 0; db <= 18; db += 9) {
+			struct audio_limit *l = audio_limit_new(44100, ch, 0.891);
+			size_t n = N - 5;	/* a short last block */
+
+			peaky(x, N, ch);
+			audio_limit_set_gain(l, pow(10, db / 20));
+			EXPECT_INT(run(l, x, n, ch, 1000, y), n);
+			reference(x, n, ch, 44100, 0.891f, (float)pow(10, db / 20), r);
+			if (memcmp(y, r, sizeof(float) * n * (size_t)ch) != 0)
+				tap_fail(__FILE__, __LINE__, "%d ch, gain %+.0f dB: not the formula's output", ch, db);
+			audio_limit_free(l);
+		}
+}
+
 static void
 channels_are_limited_together(void)
 {
@@ -152,5 +217,6 @@ main(void)
 	TEST(chunking_does_not_change_the_output);
 	TEST(gain_comes_back_after_a_peak);
 	TEST(channels_are_limited_together);
+	TEST(output_is_the_formula_to_the_bit);
 	return tap_done();
 }
