@@ -235,7 +235,7 @@ sniffer_leaves_the_file_offset_alone(void)
 int
 main(void)
 {
-	tap_plan(7);
+	tap_plan(8);
 	TEST(every_bulletin_form_decodes_to_its_full_length);
 	TEST(mp3_without_lame_header_decodes);
 	TEST(format_is_found_by_content_not_by_name);

@@ -211,7 +211,7 @@ channels_are_limited_together(void)
 int
 main(void)
 {
-	tap_plan(5);
+	tap_plan(6);
 	TEST(no_sample_exceeds_the_ceiling_at_any_gain);
 	TEST(below_the_ceiling_output_is_exactly_the_gain);
 	TEST(chunking_does_not_change_the_output);

@@ -50,6 +50,7 @@ a_missing_function_fails_the_whole_table(void)
 int
 main(void)
 {
+	tap_plan(3);
 	TEST(a_library_and_its_functions_load_once);
 	TEST(a_missing_library_is_named);
 	TEST(a_missing_function_fails_the_whole_table);
