@@ -371,7 +371,8 @@ sim_env(struct sim *s, struct engine_env *env)
 	env->player = (struct engine_player){ p_open, p_file, p_silence, p_deadline, p_pollfds, p_service, p_stop,
 		p_close, s, p_stream_open, p_start_stream, p_stream_down_ms, p_stream_stats, p_stream_close,
 		p_live_open, p_start_live, p_live_heard_ms, p_live_close,
-		p_remote_open, p_start_remote, p_stream_down_ms, p_remote_stats, p_remote_close };
+		p_remote_open, p_start_remote, p_stream_down_ms, p_remote_stats, p_remote_close,
+		NULL };	/* no stream to open ahead: a virtual relay starts on time */
 }
 
 long long
