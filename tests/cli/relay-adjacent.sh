@@ -8,7 +8,7 @@
 #      250 ms of the slot
 #   2. r1 airs the station as it is, not as it was when its stream was opened
 #      ahead: station one turns to 1.5 kHz 5 s into the slot, and the sink
-#      has it within 2 s (the lead's backlog aired would put the whole relay
+#      has it within 3 s (the lead's backlog aired would put the whole relay
 #      5 s behind: the programme before at the slot's start, the news' last
 #      seconds cut at its end)
 #   3. r2 (station two, 2 kHz) from the next minute, right after r1: its
