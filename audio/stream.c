@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -267,6 +268,17 @@ audio_stream_read(struct audio_stream *a, float *buf, size_t n)
 		}
 		if (a->buffering && have >= (long)REBUFFER_MS * AUDIO_STREAM_RATE / 1000 * FRAME_BYTES)
 			a->buffering = 0;
+		if (a->buffering && have > 0) {
+			/*
+			 * less than the cushion, from a child that has gone (it timed
+			 * out on a stalled server): no more will come, so what it left
+			 * is taken and its end seen; waiting for the cushion here kept
+			 * the stream from ever being tried again
+			 */
+			struct pollfd p = { a->pcm, POLLIN, 0 };
+			if (poll(&p, 1, 0) == 1 && (p.revents & POLLHUP))
+				a->buffering = 0;
+		}
 		if (!a->buffering) {
 			got = take(a, buf, n);
 			if (got < n && a->pid > 0)
@@ -333,9 +345,40 @@ audio_stream_down_ms(struct audio_stream *a)
 	return audio_stream_up(a) ? 0 : d;
 }
 
+/*
+ * The relay's start: what the child decoded while the stream was opened
+ * ahead is seconds old (the lead, and the server's burst on connecting).
+ * Aired, it would put the relay that far behind the station for the whole
+ * slot: the end of the programme before at the slot's start, and the news'
+ * last seconds cut at its end. Only the newest REBUFFER_MS are kept.
+ */
+static void
+catch_up(struct audio_stream *a)
+{
+	long keep = (long)REBUFFER_MS * AUDIO_STREAM_RATE / 1000 * FRAME_BYTES;
+	long extra = pending(a) - keep;
+	unsigned char *b = (unsigned char *)a->tmp;
+
+	if (extra <= 0)
+		return;
+	/* whole frames: the split one in carry goes with them */
+	extra -= (extra + a->ncarry) % FRAME_BYTES;
+	a->ncarry = 0;
+	while (extra > 0) {
+		ssize_t r = read(a->pcm, b, extra < (long)sizeof(a->tmp) ? (size_t)extra : sizeof(a->tmp));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		extra -= r;
+	}
+}
+
 void
 audio_stream_begin(struct audio_stream *a)
 {
+	if (!a->begun && a->pid > 0)
+		catch_up(a);
 	if (!a->begun)	/* the relay's start; after a fallback the stream is as down as it was */
 		a->good_ms = mono_ms();
 	a->begun = 1;

@@ -133,6 +133,11 @@ struct engine {
 	struct cfg		*retired[8];	/* old configs a session may still point into */
 	int			 nretired;
 	struct cfg		*pending;	/* a reload that waits for the session to end */
+	/* the next relay, while a session airs: its stream is opened ahead at prep_at */
+	long long		 prep_hw;	/* the hw these were worked out for; -1: not yet */
+	long long		 prep_at;	/* wall ms; LLONG_MAX: the next slot is no relay */
+	long long		 prep_slot, prep_done;	/* its slot; the slot whose stream was opened */
+	struct sched_slot	 prep_sl;
 	struct lib		 old_lib[4];	/* libraries a session still points into */
 	int			 nold_lib;
 	int			 lib_dirty;	/* changed while no reload was possible */
@@ -1726,6 +1731,7 @@ engine_new(struct cfg *c, const struct engine_env *env, char *err, size_t errlen
 		return NULL;
 	}
 	e->cfg = c;
+	e->prep_hw = -1;
 	e->env = *env;
 	setenv("TZ", c->time.zone, 1);
 	tzset();
@@ -1768,6 +1774,41 @@ engine_start(struct engine *e)
 	return 0;
 }
 
+/* while a session airs: when the next slot's relay stream is to be opened (LLONG_MAX: not now, or done) */
+static long long
+prepare_at(struct engine *e)
+{
+	if (!e->s.active || !e->env.player.stream_prepare || !clock_ok(e))
+		return LLONG_MAX;
+	if (e->prep_hw != e->hw) {
+		long long t = next_slot(e, &e->prep_sl, &e->prep_slot);
+		e->prep_at = t != LLONG_MAX && e->prep_sl.session->relay ? t : LLONG_MAX;
+		e->prep_hw = e->hw;
+	}
+	return e->prep_slot == e->prep_done ? LLONG_MAX : e->prep_at;
+}
+
+/*
+ * Two relays back to back (the national news, then the province's station
+ * on the minute it ends): the second's stream is opened RELAY_PREPARE_MS
+ * ahead as if the first were not on air, so that it starts on time too.
+ * A failure here is no fault yet: the relay's own opening tries again.
+ */
+static void
+prepare_next(struct engine *e)
+{
+	const struct cfg_relay *r;
+	char err[256];
+
+	if (prepare_at(e) > now_ms(e))
+		return;
+	r = e->prep_sl.session->relay;
+	e->prep_done = e->prep_slot;
+	if (e->env.player.stream_prepare(e->env.player.h, r->url, e->cfg->audio.loudness_lufs, r->silence_db,
+	    r->silence_seconds * 1000L, err, sizeof(err)) < 0)
+		set_error(e, _("relay %s: %s"), e->prep_sl.session->id, err);
+}
+
 long long
 engine_deadline(struct engine *e)
 {
@@ -1799,6 +1840,8 @@ engine_deadline(struct engine *e)
 	if ((x = next_emergency(e)) < t)
 		t = x;
 	if ((x = next_midnight(e)) < t)
+		t = x;
+	if ((x = prepare_at(e)) < t)
 		t = x;
 	return t;
 }
@@ -1895,6 +1938,7 @@ engine_run(struct engine *e)
 	if (!e->s.active && e->nannounce > 0)
 		begin_announcement(e);
 	run_session(e);
+	prepare_next(e);
 }
 
 int
@@ -2094,6 +2138,7 @@ engine_reload(struct engine *e, struct cfg *c)
 	} else
 		cfg_free(e->cfg);
 	e->cfg = c;
+	e->prep_hw = -1;	/* the next relay is worked out again from the new slots */
 	setenv("TZ", c->time.zone, 1);
 	tzset();
 	measure_chime(e);

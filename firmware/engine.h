@@ -91,6 +91,13 @@ struct engine_player {
 	long long (*remote_down_ms)(void *);
 	void	(*remote_stats)(void *, struct audio_stream_stats *);
 	void	(*remote_close)(void *);
+	/*
+	 * The next relay's stream opened ahead while the session before it still
+	 * airs (NULL: it is opened when that session has ended, late if it ends
+	 * on the relay's minute); the next stream_open of that URL takes it.
+	 */
+	int	(*stream_prepare)(void *, const char *url, double target_lufs, double dead_db, long dead_ms, char *err,
+		    size_t);
 };
 
 struct engine_env {

@@ -23,6 +23,8 @@ static struct {
 	struct audio_player	*p;
 	struct audio_stream	*stream;
 	struct audio_stream	*remote;	/* a remote live's, beside a relay's */
+	struct audio_stream	*next;		/* the next relay's, opened ahead while a session airs */
+	char			*next_url;
 	struct audio_capture	*mic;
 } pl;
 
@@ -120,6 +122,15 @@ p_close(void *h)
 		audio_out_close(pl.out);
 }
 
+static void
+next_free(void)
+{
+	audio_stream_free(pl.next);
+	pl.next = NULL;
+	free(pl.next_url);
+	pl.next_url = NULL;
+}
+
 static int
 p_stream_open(void *h, const char *url, double target, double dead_db, long dead_ms, char *err, size_t len)
 {
@@ -127,8 +138,35 @@ p_stream_open(void *h, const char *url, double target, double dead_db, long dead
 
 	(void)h;
 	audio_stream_free(pl.stream);
+	if (pl.next && strcmp(pl.next_url, url) == 0) {	/* opened ahead: connected and buffered */
+		pl.stream = pl.next;
+		pl.next = NULL;
+		next_free();
+		return 0;
+	}
+	next_free();
 	pl.stream = audio_stream_new(&c, err, len);
 	return pl.stream ? 0 : -1;
+}
+
+static int
+p_stream_prepare(void *h, const char *url, double target, double dead_db, long dead_ms, char *err, size_t len)
+{
+	struct audio_stream_conf c = { .url = url, .target_lufs = target, .dead_db = dead_db, .dead_ms = dead_ms };
+
+	(void)h;
+	if (pl.next && strcmp(pl.next_url, url) == 0)
+		return 0;
+	next_free();
+	if ((pl.next_url = strdup(url)) == NULL) {
+		snprintf(err, len, "%s", "out of memory");
+		return -1;
+	}
+	if ((pl.next = audio_stream_new(&c, err, len)) == NULL) {
+		next_free();
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -264,7 +302,7 @@ player_alsa_env(struct engine_player *ops, const struct cfg *c, char *err, size_
 	*ops = (struct engine_player){ p_open, p_file, p_silence, p_deadline, p_pollfds, p_service, p_stop,
 		p_close, NULL, p_stream_open, p_start_stream, p_stream_down_ms, p_stream_stats, p_stream_close,
 		p_live_open, p_start_live, p_live_heard_ms, p_live_close, p_remote_open, p_start_remote, p_remote_down_ms,
-		p_remote_stats, p_remote_close };
+		p_remote_stats, p_remote_close, p_stream_prepare };
 	return 0;
 }
 
@@ -272,6 +310,7 @@ void
 player_alsa_free(void)
 {
 	p_stream_close(NULL);
+	next_free();
 	p_remote_close(NULL);
 	p_live_close(NULL);
 	p_close(NULL);

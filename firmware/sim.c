@@ -19,6 +19,8 @@ struct sim {
 	int		 files;
 	int		 stream_open, streaming;	/* a relay: open, airing */
 	long long	 stream_t0;		/* when the airing began */
+	char		 prepared[256];		/* the last stream opened ahead, and when; "" none */
+	long long	 prepared_at;
 	long long	 down_from, down_to;	/* the stream is down in [from, to) */
 	struct audio_stream_stats st;
 	long long	 live_t0, live_ms;	/* the microphone's item began; heard before it */
@@ -242,6 +244,29 @@ p_stream_stats(void *h, struct audio_stream_stats *st)
 	*st = ((struct sim *)h)->st;
 }
 
+static int
+p_stream_prepare(void *h, const char *url, double target, double dead_db, long dead_ms, char *err, size_t len)
+{
+	struct sim *s = h;
+
+	(void)target;
+	(void)dead_db;
+	(void)dead_ms;
+	(void)err;
+	(void)len;
+	snprintf(s->prepared, sizeof(s->prepared), "%s", url);
+	s->prepared_at = s->now;
+	return 0;
+}
+
+const char *
+sim_prepared(const struct sim *s, long long *at)
+{
+	if (at)
+		*at = s->prepared_at;
+	return s->prepared;
+}
+
 static void
 p_stream_close(void *h)
 {
@@ -371,7 +396,7 @@ sim_env(struct sim *s, struct engine_env *env)
 	env->player = (struct engine_player){ p_open, p_file, p_silence, p_deadline, p_pollfds, p_service, p_stop,
 		p_close, s, p_stream_open, p_start_stream, p_stream_down_ms, p_stream_stats, p_stream_close,
 		p_live_open, p_start_live, p_live_heard_ms, p_live_close,
-		p_remote_open, p_start_remote, p_stream_down_ms, p_remote_stats, p_remote_close };
+		p_remote_open, p_start_remote, p_stream_down_ms, p_remote_stats, p_remote_close, p_stream_prepare };
 }
 
 long long

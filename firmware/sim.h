@@ -27,6 +27,8 @@ void		 sim_fail_next(struct sim *, const char *why);
 void		 sim_run(struct sim *, struct engine *, long long until);
 /* relays: the virtual stream is up, except in [from, to) (wall ms) */
 void		 sim_stream_down(struct sim *, long long from, long long to);
+/* the last relay stream opened ahead while a session aired (its URL, "" none), and when (wall ms) */
+const char	*sim_prepared(const struct sim *, long long *at);
 /* what was played, for tests: count of files and the last path */
 int		 sim_files_played(const struct sim *);
 

@@ -111,7 +111,7 @@ libasound2-dev libconfig-dev libmpg123-dev libsodium-dev libjansson-dev libyajl-
 libsndfile1-dev libebur128-dev libgpiod-dev libsystemd-dev libunistring-dev
 libmosquitto-dev libcurl4-openssl-dev libpq-dev libsqlite3-dev libmicrohttpd-dev libssl-dev
 libavformat-dev libavcodec-dev libswresample-dev libavutil-dev libseccomp-dev
-ffmpeg icecast2
+ffmpeg icecast2 liquidsoap
 mosquitto mosquitto-clients postgresql sqlite3 openssl
 alsa-utils libasound2-plugins espeak-ng lame mpg123 sox pulseaudio python3 busybox-static
 valgrind time

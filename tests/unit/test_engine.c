@@ -96,6 +96,16 @@ static const char relay_config[] =
     "sessions = ( );\n"
     "relays = ( { id = \"vov1\"; url = \"https://example.vn/vov1.m3u8\"; days = \"daily\"; start = \"07:00\";\n"
     "             minutes = 10; fallback = \"bulletins\"; fallback_after = 10; } );\n";
+/* the national news, then the province's station on the minute it ends */
+static const char adjacent_config[] =
+    "version = 1; serial = 3; site = { id = \"xa-thu\"; name = \"Xã Thử\"; };\n"
+    "paths = { library = \"library\"; airlog = \"airlog\"; inbox = \"inbox\"; state = \"state\"; run = \"run\"; };\n"
+    "audio = { gap_ms = 1000; };\n"
+    "sessions = ( );\n"
+    "relays = ( { id = \"vov1\"; url = \"https://example.vn/vov1.m3u8\"; days = \"daily\"; start = \"07:00\";\n"
+    "             minutes = 10; fallback = \"silence\"; },\n"
+    "           { id = \"tinh\"; url = \"http://radio.example.vn/cb.mp3\"; days = \"daily\"; start = \"07:10\";\n"
+    "             minutes = 20; fallback = \"silence\"; } );\n";
 static const char live_config[] =
     "version = 1; serial = 3; site = { id = \"xa-thu\"; name = \"Xã Thử\"; };\n"
     "paths = { library = \"library\"; airlog = \"airlog\"; inbox = \"inbox\"; state = \"state\"; run = \"run\"; };\n"
@@ -422,6 +432,28 @@ a_relay_airs_its_slot_and_is_logged_complete(void)
 	EXPECT(last_int("relay", "heard_ms") == 10 * MIN);
 	EXPECT_INT(count("airing", NULL, NULL), 0);	/* the stream was there: no bulletin */
 	EXPECT_INT(count("missed", NULL, NULL), 0);
+	EXPECT(log_verifies());
+	halt(&w, NULL);
+	cfgtext = config;
+}
+
+static void
+back_to_back_relays_the_second_stream_is_opened_ahead_while_the_first_airs(void)
+{
+	struct world w;
+	long long t = 0;
+
+	fresh();
+	cfgtext = adjacent_config;
+	EXPECT(boot(&w, at(2026, 3, 2, 6, 0), 1) == 0);
+	sim_run(w.sim, w.e, at(2026, 3, 2, 7, 5));
+	EXPECT_STR(sim_prepared(w.sim, NULL), "");	/* nothing after vov1 yet */
+	sim_run(w.sim, w.e, at(2026, 3, 2, 7, 40));
+	EXPECT_STR(sim_prepared(w.sim, &t), "http://radio.example.vn/cb.mp3");
+	EXPECT(t == at(2026, 3, 2, 7, 10) - 5000);	/* 5 s ahead, vov1 still on air */
+	EXPECT_INT(count("relay", "start", "2026-03-02T07:00:00"), 1);
+	EXPECT_INT(count("relay", "start", "2026-03-02T07:10:00"), 1);
+	EXPECT_INT(count("relay", "outcome", "complete"), 2);
 	EXPECT(log_verifies());
 	halt(&w, NULL);
 	cfgtext = config;
@@ -866,6 +898,7 @@ main(void)
 	TEST(an_announcement_plays_when_idle_and_is_not_logged);
 	TEST(a_session_without_content_is_one_missed_record);
 	TEST(a_relay_airs_its_slot_and_is_logged_complete);
+	TEST(back_to_back_relays_the_second_stream_is_opened_ahead_while_the_first_airs);
 	TEST(a_relay_falls_back_to_bulletins_while_down_and_returns);
 	TEST(an_emergency_cuts_a_relay_and_the_relay_resumes);
 	TEST(a_live_announcement_cuts_the_bulletin_which_airs_again_after_it);
