@@ -879,7 +879,7 @@ main(void)
 {
 	setenv("TZ", "Asia/Ho_Chi_Minh", 1);
 	tzset();
-	tap_plan(25);
+	tap_plan(26);
 	TEST(a_day_airs_every_session_in_plan_order);
 	TEST(unsynced_clock_airs_nothing_timed_then_late_within_grace);
 	TEST(downtime_is_logged_as_missed_and_grace_airs_late);
