@@ -12,6 +12,21 @@ waitfor() {
 	return 1
 }
 
+# live_field AIRLOG-DIR COMMAND-ID KEY: KEY of the live record of that command
+live_field() {
+	python3 - "$1" "$2" "$3" <<'PY'
+import glob, json, sys
+for f in sorted(glob.glob(sys.argv[1] + "/*.jsonl")):
+    for line in open(f, encoding="utf-8"):
+        try:
+            r = json.loads(line)
+        except ValueError:
+            continue
+        if r.get("type") == "live" and r.get("command") == sys.argv[2]:
+            print(r.get(sys.argv[3], ""))
+PY
+}
+
 # log_count AIRLOG-DIR PYTHON-CONDITION: how many records r of the log match
 # (a torn line is skipped)
 log_count() {

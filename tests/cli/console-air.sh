@@ -106,16 +106,7 @@ if timeout 180 nice python3 "$TOP/tests/console/cdp.py" "$browser" "$tmp/profile
 	sed 's/^/# /' "$tmp/cdp.out"
 else notok "console air: the browser scenario" "$(cat "$tmp/cdp.out"; tail -5 "$tmp/console.err"; tail -5 "$b/err")"; fi
 id=$(sed -n 's/^sent: .*\(W[0-9][0-9]*\).*/\1/p' "$tmp/cdp.out" | head -n 1)
-field() {	# field COMMAND KEY: KEY of the live record of that command id
-	python3 - "$b/airlog" "$1" "$2" <<'PY'
-import glob, json, sys
-for f in sorted(glob.glob(sys.argv[1] + "/*.jsonl")):
-    for line in open(f, encoding="utf-8"):
-        r = json.loads(line)
-        if r.get("type") == "live" and r.get("command") == sys.argv[2]:
-            print(r.get(sys.argv[3], ""))
-PY
-}
+field() { live_field "$b/airlog" "$1" "$2"; }	# field COMMAND KEY: KEY of the live record of that command id
 ended() { [ -n "$id" ] && [ "$(field "$id" outcome)" = complete ]; }
 wait_for 20 ended
 if ended && [ "$(field "$id" by)" = "admin1 (console)" ] && [ "$(field "$id" source)" = "$URL" ] &&

@@ -78,16 +78,7 @@ live() {	# live OUT ARGS...: loaxa publish live ARGS for xa-live ($TARGET), wait
 }
 signed="--sign-key $tmp/office.key"
 lives() { log_count "$b/airlog" "r['type']=='live'"; }
-field() {	# field COMMAND KEY: KEY of the live record of that command id
-	python3 - "$b/airlog" "$1" "$2" <<'PY'
-import glob, json, sys
-for f in sorted(glob.glob(sys.argv[1] + "/*.jsonl")):
-    for line in open(f, encoding="utf-8"):
-        r = json.loads(line)
-        if r.get("type") == "live" and r.get("command") == sys.argv[2]:
-            print(r.get(sys.argv[3], ""))
-PY
-}
+field() { live_field "$b/airlog" "$1" "$2"; }	# field COMMAND KEY: KEY of the live record of that command id
 
 # --- 1. live now, live end ------------------------------------------------------
 # shellcheck disable=SC2086

@@ -2,9 +2,10 @@
 # The office for the image's "fleet" scenario, on the host's loopback: a
 # test CA; Mosquitto's TLS listener (a free port in fleet/port; host.py
 # starts it and forwards the guest's 10.0.2.100:8883 to it); the office's
-# certificate and signing key; the board's certificate (CN = its site id,
-# the broker's user name in the ACL, as in the fleet tests); the office's
-# config for `loaxa-office collect` and `publish`; a signed-to-be bulletin
+# certificates (office-collect, office-publish) and signing key; the
+# board's certificate (CN = its site id); the broker's config and ACL as the
+# package ships them (office/mosquitto), on loopback with this test's CA;
+# the office's configs for `loaxa-office collect` and `publish`; a bulletin
 # set under radio/set/ (served to the guest by host.py at 10.0.2.100:80).
 #   tests/image/fleet.sh WORKDIR
 set -eu
@@ -29,50 +30,26 @@ cert() {	# cert NAME CN [SAN]
 }
 # the guest reaches the broker as broker.loaxa.test (its /etc/hosts: 10.0.2.100), the host's tools as localhost
 cert broker broker.loaxa.test "DNS:broker.loaxa.test,DNS:localhost,IP:127.0.0.1"
-cert office office
+# the office's two identities of the shipped ACL (office/mosquitto/loaxa.acl): the collector and the publisher
+cert office-collect office-collect
+cert office-publish office-publish
 cert board "$SITE"
 "$top/build/loaxa" keygen --out "$d/sign" > /dev/null
 python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' > port
 port=$(cat port)
-cat > acl <<ACL
-user office
-topic readwrite loaxa/#
-pattern read loaxa/$PROV/config
-pattern read loaxa/$PROV/bulletins
-pattern read loaxa/$PROV/site/%u/config
-pattern read loaxa/$PROV/site/%u/bulletins
-pattern read loaxa/$PROV/site/%u/ack
-pattern read loaxa/$PROV/site/%u/resend
-pattern read loaxa/$PROV/live
-pattern read loaxa/$PROV/site/%u/live
-pattern write loaxa/$PROV/site/%u/records
-pattern write loaxa/$PROV/site/%u/status
-pattern write loaxa/$PROV/site/%u/live-ack
-ACL
-cat > mosquitto.conf <<CONF
-per_listener_settings false
-user $(id -un)
-allow_anonymous false
-acl_file $d/acl
-persistence true
-persistence_location $d/
-log_dest file $d/broker.log
-log_type error
-log_type warning
-log_type notice
-listener $port 127.0.0.1
-cafile $d/ca.crt
-certfile $d/broker.crt
-keyfile $d/broker.key
-require_certificate true
-use_identity_as_username true
-CONF
-cat > office.cfg <<CFG
+# the broker as the package ships it for the office (office/mosquitto: loaxa.conf and loaxa.acl), on this
+# machine's loopback and this test's CA
+sed -e "s|^acl_file .*|acl_file $top/office/mosquitto/loaxa.acl|" -e "s|^listener 8883\$|listener $port 127.0.0.1|" \
+    -e "s|/etc/loaxa/pki/|$d/|" "$top/office/mosquitto/loaxa.conf" > mosquitto.conf
+printf 'user %s\npersistence_location %s/\nlog_dest file %s/broker.log\n' "$(id -un)" "$d" "$d" >> mosquitto.conf
+for who in collect publish; do
+	cat > office-$who.cfg <<CFG
 version = 1; serial = 1;
 site = { id = "office"; name = "Sở Văn hóa (thử)"; };
 paths = { library = "$d/office-lib"; airlog = "$d/office-log"; inbox = "$d/office-inbox"; state = "$d/office-state"; run = "$d/office-run"; };
-fleet = { broker = "mqtts://localhost:$port"; province = "$PROV"; ca = "$d/ca.crt"; cert = "$d/office.crt"; key = "$d/office.key"; };
+fleet = { broker = "mqtts://localhost:$port"; province = "$PROV"; ca = "$d/ca.crt"; cert = "$d/office-$who.crt"; key = "$d/office-$who.key"; };
 CFG
+done
 # the bulletin set: one bulletin, valid from today for a month
 espeak-ng -v vi -s 150 -w "$d/speech.wav" "Tin của tỉnh: tăng cường phòng chống buôn lậu và hàng giả dịp cuối năm."
 ffmpeg -loglevel error -y -i "$d/speech.wav" -c:a libmp3lame -b:a 64k "$W/radio/set/tin-tinh.mp3"

@@ -132,8 +132,9 @@ FLEET = os.path.join(W, "fleet")
 
 
 def fleet_start():
-    """the office of the fleet scenario (tests/image/fleet.sh made it): Mosquitto with TLS, forwarded to the
-    guest's 10.0.2.100:8883, and `loaxa-office collect` into SQLite; their processes"""
+    """the office of the fleet scenario (tests/image/fleet.sh made it): Mosquitto with TLS and the shipped
+    ACL, forwarded to the guest's 10.0.2.100:8883, and `loaxa-office collect` (as office-collect) into
+    SQLite; their processes"""
     if not os.path.exists(os.path.join(FLEET, "mosquitto.conf")):
         return []
     port = int(open(os.path.join(FLEET, "port")).read())
@@ -146,7 +147,7 @@ def fleet_start():
         except OSError:
             time.sleep(0.1)
     FORWARDS.append((8883, port))
-    collect = subprocess.Popen([OFFICE, "collect", "-c", os.path.join(FLEET, "office.cfg"), "--insecure", "--db",
+    collect = subprocess.Popen([OFFICE, "collect", "-c", os.path.join(FLEET, "office-collect.cfg"), "--insecure", "--db",
                                 "sqlite:" + os.path.join(FLEET, "fleet.sqlite")],
                                stdout=open(os.path.join(FLEET, "collect.out"), "w"),
                                stderr=open(os.path.join(FLEET, "collect.err"), "w"))
@@ -155,7 +156,7 @@ def fleet_start():
 
 def publish(*args):
     site = open(os.path.join(FLEET, "site")).read().strip()
-    r = subprocess.run([OFFICE, "publish", "-c", os.path.join(FLEET, "office.cfg"), "--sign-key",
+    r = subprocess.run([OFFICE, "publish", "-c", os.path.join(FLEET, "office-publish.cfg"), "--sign-key",
                         os.path.join(FLEET, "sign.key")] + list(args) + ["--sites", site],
                        capture_output=True, text=True, timeout=120)
     out = (r.stdout + r.stderr).replace("\n", " ")[-300:]
