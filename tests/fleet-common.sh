@@ -8,6 +8,7 @@
 #   broker_start / broker_stop / broker_kill   ($BROKER_PORT)
 #   pg_start                      $PGURL (postgresql://...)
 #   board_cfg SITE SERIAL [EXTRA] $tmp/boards/SITE/loaxa.cfg
+#   live_board_cfg SERIAL [EXTRA] $tmp/boards/xa-live/loaxa.cfg: no sessions, on the fleet (remote live)
 #   board_start SITE / board_stop SITE
 #   office_cfg                    $tmp/office.cfg (fleet group for publish/collect)
 #   ok NAME / notok NAME [DIAG]
@@ -166,6 +167,27 @@ fleet = { broker = "mqtts://localhost:$BROKER_PORT"; province = "$PROV";
           ca = "$tmp/pki/ca.crt"; cert = "$tmp/pki/$1.crt"; key = "$tmp/pki/$1.key"; status_seconds = ${STATUS_S:-5}; };
 ${3:-}
 CFG
+}
+
+# live_board_cfg SERIAL [EXTRA-TOP-LEVEL-TEXT]: $tmp/boards/xa-live/loaxa.cfg, a board with no
+# sessions that trusts the office's key and is on the fleet (remote live: fleet-live, console-air,
+# the live benchmark); its folder in $b
+live_board_cfg() {
+	b=$tmp/boards/xa-live
+	mkdir -p "$b"
+	cat > "$b/loaxa.cfg.new" <<CFG
+version = 1; serial = $1;
+site = { id = "xa-live"; name = "Xã Live"; province = "Cao Bằng"; };
+paths = { library = "$b/library"; airlog = "$b/airlog"; inbox = "$b/inbox"; state = "$b/state"; run = "$b/run"; };
+audio = { gap_ms = 300; loudness_lufs = -16.0; };
+time = { require_sync = false; };
+${2:-}
+sessions = ( );
+trust = { keys = [ "$OFFICE_PUB" ]; };
+fleet = { broker = "mqtts://localhost:$BROKER_PORT"; province = "$PROV";
+          ca = "$tmp/pki/ca.crt"; cert = "$tmp/pki/xa-live.crt"; key = "$tmp/pki/xa-live.key"; status_seconds = 5; };
+CFG
+	mv "$b/loaxa.cfg.new" "$b/loaxa.cfg"
 }
 
 board_start() {	# board_start SITE: loaxad in the background, its pid in $tmp/boards/SITE/pid

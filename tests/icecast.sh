@@ -6,7 +6,13 @@
 #                          /MOUNT, in real time, for at most 10 minutes;
 #                          its pid in $srcpid
 #   start_web DIR          tests/relay-server.py on DIR: $webport
+#   relay_needs NAME       loaxa-decode and icecast2 are here (else "not ok" for NAME)
 
+relay_needs() {	# relay_needs NAME: the decoding child and icecast2 are here, or a "not ok" for NAME
+	[ -x "$BUILD/loaxa-decode" ] && command -v icecast2 > /dev/null && return 0
+	notok "$1: loaxa-decode and icecast2 are here" "run make deps"
+	return 1
+}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 start_icecast() {

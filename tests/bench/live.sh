@@ -31,19 +31,7 @@ start_icecast > /dev/null || { echo "remote live latency|-|-|-|icecast2 did not 
 URL="http://127.0.0.1:$icport/live.mp3"
 ffmpeg -nostdin -loglevel error -f lavfi -i "sine=frequency=2000:sample_rate=44100:duration=20" "$t/live.wav"
 
-b=$tmp/boards/xa-live
-mkdir -p "$b"
-cat > "$b/loaxa.cfg" <<CFG
-version = 1; serial = 1;
-site = { id = "xa-live"; name = "Xã Live"; province = "Cao Bằng"; };
-paths = { library = "$b/library"; airlog = "$b/airlog"; inbox = "$b/inbox"; state = "$b/state"; run = "$b/run"; };
-audio = { gap_ms = 300; loudness_lufs = -16.0; };
-time = { require_sync = false; };
-sessions = ( );
-trust = { keys = [ "$OFFICE_PUB" ]; };
-fleet = { broker = "mqtts://localhost:$BROKER_PORT"; province = "$PROV";
-          ca = "$tmp/pki/ca.crt"; cert = "$tmp/pki/xa-live.crt"; key = "$tmp/pki/xa-live.key"; status_seconds = 5; };
-CFG
+live_board_cfg 1
 "$LOAXA" log init -c "$b/loaxa.cfg" > /dev/null 2>&1
 python3 "$TOP/tests/tap.py" "$t/board.wav" wav "$t/board.ev" &
 tappid=$!

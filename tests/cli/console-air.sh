@@ -35,19 +35,7 @@ start_icecast || exit 1
 feed live.mp3 1000 mp3 || { notok "console air: the station is on air"; exit 1; }
 URL="http://127.0.0.1:$icport/live.mp3"
 
-b=$tmp/boards/xa-live
-mkdir -p "$b"
-cat > "$b/loaxa.cfg" <<CFG
-version = 1; serial = 1;
-site = { id = "xa-live"; name = "Xã Live"; province = "Cao Bằng"; };
-paths = { library = "$b/library"; airlog = "$b/airlog"; inbox = "$b/inbox"; state = "$b/state"; run = "$b/run"; };
-audio = { gap_ms = 300; loudness_lufs = -16.0; };
-time = { require_sync = false; };
-sessions = ( );
-trust = { keys = [ "$OFFICE_PUB" ]; };
-fleet = { broker = "mqtts://localhost:$BROKER_PORT"; province = "$PROV";
-          ca = "$tmp/pki/ca.crt"; cert = "$tmp/pki/xa-live.crt"; key = "$tmp/pki/xa-live.key"; status_seconds = 5; };
-CFG
+live_board_cfg 1
 "$LOAXA" log init -c "$b/loaxa.cfg" > "$tmp/init" 2>&1 || notok "console air: log init" "$(cat "$tmp/init")"
 LOAXA_DEVICE="wav:$tmp/out.wav" "$LOAXAD" -c "$b/loaxa.cfg" -e > "$b/out" 2> "$b/err" &
 echo $! > "$b/pid"

@@ -43,22 +43,7 @@ URL="http://127.0.0.1:$icport/live.mp3"
 
 b=$tmp/boards/xa-live
 mkdir -p "$b"
-hm() { TZ=Asia/Ho_Chi_Minh date -d "@$1" +%H:%M; }
-board() {	# board SERIAL [QUIET-HOURS-LINE]
-	cat > "$b/loaxa.cfg.new" <<CFG
-version = 1; serial = $1;
-site = { id = "xa-live"; name = "Xã Live"; province = "Cao Bằng"; };
-paths = { library = "$b/library"; airlog = "$b/airlog"; inbox = "$b/inbox"; state = "$b/state"; run = "$b/run"; };
-audio = { gap_ms = 300; loudness_lufs = -16.0; };
-time = { require_sync = false; };
-${2:-}
-sessions = ( );
-trust = { keys = [ "$OFFICE_PUB" ]; };
-fleet = { broker = "mqtts://localhost:$BROKER_PORT"; province = "$PROV";
-          ca = "$tmp/pki/ca.crt"; cert = "$tmp/pki/xa-live.crt"; key = "$tmp/pki/xa-live.key"; status_seconds = 5; };
-CFG
-	mv "$b/loaxa.cfg.new" "$b/loaxa.cfg"
-}
+board() { live_board_cfg "$@"; }	# board SERIAL [QUIET-HOURS-LINE]
 board 1
 "$LOAXA" log init -c "$b/loaxa.cfg" > "$t/init" 2>&1 || notok "fleet live: log init" "$(cat "$t/init")"
 LOAXA_DEVICE="wav:$t/out.wav" "$LOAXAD" -c "$b/loaxa.cfg" -e > "$b/out" 2> "$b/err" &

@@ -22,10 +22,7 @@ set -u
 t=$tmp
 . "$TOP/tests/icecast.sh"
 LOAXAD=${LOAXAD:-$BUILD/loaxad}
-if [ ! -x "$BUILD/loaxa-decode" ] || ! command -v icecast2 > /dev/null; then
-	notok "relay adjacent: loaxa-decode and icecast2 are here" "run make deps"
-	exit 1
-fi
+relay_needs "relay adjacent" || exit 1
 start_icecast || exit 1
 feed two.mp3 2000 mp3 || { notok "relay adjacent: station two is on air"; exit 1; }
 next_minute 20

@@ -25,10 +25,7 @@ set -u
 t=$tmp
 . "$TOP/tests/icecast.sh"
 LOAXAD=${LOAXAD:-$BUILD/loaxad}
-if [ ! -x "$BUILD/loaxa-decode" ] || ! command -v icecast2 > /dev/null; then
-	notok "relay daemon: loaxa-decode and icecast2 are here" "run make deps"
-	exit 1
-fi
+relay_needs "relay daemon" || exit 1
 start_icecast || exit 1
 feed live.mp3 1000 mp3 || { notok "relay daemon: the station is on air"; exit 1; }
 
