@@ -447,45 +447,6 @@ store_rollback(struct store *d)
 	memcpy(d->err, keep, sizeof(keep));
 }
 
-int
-store_record(struct store *d, const char *site, long long seq, char **line, size_t *len)
-{
-	static const char sql[] = "SELECT line FROM records WHERE site = $1 AND seq = $2";
-	char s[24];
-	const char *v[2] = { site, s };
-
-	snprintf(s, sizeof(s), "%lld", seq);
-	*line = NULL;
-	if (d->pg) {
-		PGresult *r = PQexecParams(d->c, sql, 2, NULL, v, NULL, NULL, 0);
-		int n;
-		if (PQresultStatus(r) != PGRES_TUPLES_OK)
-			return pg_ok(d, r, "records");
-		if ((n = PQntuples(r)) > 0) {
-			*len = (size_t)PQgetlength(r, 0, 0);
-			*line = strndup(PQgetvalue(r, 0, 0), *len);
-		}
-		PQclear(r);
-		return n > 0 ? 1 : 0;
-	}
-	{
-		sqlite3_stmt *st;
-		int rc = 0;
-		if (sqlite3_prepare_v2(d->s, "SELECT line FROM records WHERE site = ? AND seq = ?", -1, &st, NULL) !=
-		    SQLITE_OK)
-			return -1;
-		sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, seq);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			*len = (size_t)sqlite3_column_bytes(st, 0);
-			*line = strndup((const char *)sqlite3_column_text(st, 0), *len);
-			rc = 1;
-		}
-		sqlite3_finalize(st);
-		return rc;
-	}
-}
-
 /* up to 1000 (site, seq) pairs a statement: one round trip for a batch's repeats, not one each */
 #define LINES_CHUNK 1000
 

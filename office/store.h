@@ -61,8 +61,6 @@ int	store_put_boards(struct store *, const struct store_board *const *, int n);
 int	store_commit(struct store *);
 void	store_rollback(struct store *);
 
-/* the stored line of (site, seq): 1 and *line (malloc'd), 0 none, -1 */
-int	store_record(struct store *, const char *site, long long seq, char **line, size_t *len);
 /*
  * the stored lines of n (site, seq) pairs, each found one to cb (in no
  * order; cb returns 0 to go on): PostgreSQL asks for up to 1000 in one
